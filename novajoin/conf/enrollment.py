@@ -1,0 +1,92 @@
+"""[enrollment] options, and novajoin 1.3.0's per-project sections.
+
+novajoin 1.3.0 let a project put hosts into IPA host classes listed in a
+section named after the project::
+
+    [my-project]
+    allowed_classes = web*,db
+
+Those sections cannot be declared in advance, so
+:func:`register_project_opts` registers ``allowed_classes`` in every section
+of the configuration files that is not a known option group. It is called
+once when the API starts, never while serving a request.
+"""
+
+from oslo_config import cfg
+
+GROUP = 'enrollment'
+
+enrollment_opts = [
+    cfg.StrOpt('otp_key_file', default='/etc/novajoin/otp.key',
+               help='Secret key the one-time passwords are derived from: at '
+                    'least 32 random bytes (e.g. head -c 32 /dev/urandom), '
+                    'not readable by other users, and the same file on '
+                    'every novajoin-server replica, so that every replica '
+                    'answers the same OTP for one boot. Replacing it '
+                    'changes the OTPs of instances that have not enrolled '
+                    'yet.'),
+    cfg.IntOpt('image_cache_ttl', default=300, min=0,
+               help='Seconds a Glance image\'s properties (ipa_enroll, '
+                    'os_distro, os_version) are remembered.'),
+    cfg.IntOpt('project_cache_ttl', default=600, min=0,
+               help='Seconds a Keystone project\'s name is remembered '
+                    '(used for project subdomains and allowed_classes).'),
+    cfg.IntOpt('cache_size', default=4096, min=1,
+               help='Most images, and most projects, remembered at once by '
+                    'each worker.'),
+    cfg.FloatOpt('min_call_time', default=0.25, min=0,
+                 help='Seconds that must be left before the answer to nova '
+                      'is due for novajoin to start a call to IPA, Glance '
+                      'or Keystone; with less, it answers 503 at once '
+                      'instead of letting nova time out.'),
+    cfg.IntOpt('retry_after', default=5, min=1,
+               help='Seconds suggested in Retry-After when enrollment is '
+                    'temporarily impossible (HTTP 503).'),
+]
+
+project_opts = [
+    cfg.ListOpt('allowed_classes', default=[],
+                help='In a section named after a Keystone project: the IPA '
+                     'host classes (ipa_hostclass instance metadata) its '
+                     'instances may use; shell-style wildcards, e.g. * for '
+                     'any.'),
+]
+
+
+def register_opts(conf):
+    conf.register_opts(enrollment_opts, group=GROUP)
+
+
+def list_opts():
+    return {GROUP: enrollment_opts}
+
+
+def register_project_opts(conf):
+    """Register ``allowed_classes`` in each project section; return their
+    names.
+
+    A section is a project's when it is in the loaded configuration files
+    and is not an option group registered by then (``DEFAULT``, ``ipa``,
+    ``keystone_authtoken``...) other than by an earlier call of this
+    function. Call after the configuration files are parsed.
+    """
+    projects = sorted(section for section in conf.list_all_sections()
+                      if section != 'DEFAULT'
+                      and _is_project_section(conf, section))
+    for project_name in projects:
+        conf.register_opts(project_opts, group=project_name)
+    return projects
+
+
+def _is_project_section(conf, section):
+    if section not in set(conf.keys()):
+        return True
+    group = conf[section]
+    if not isinstance(group, cfg.ConfigOpts.GroupAttr):
+        return False
+    return set(group.keys()) == {opt.dest for opt in project_opts}
+
+
+def allowed_classes_by_project(conf, project_names):
+    """``{project name: [patterns]}`` for the registered project sections."""
+    return {name: list(conf[name].allowed_classes) for name in project_names}
