@@ -1,0 +1,333 @@
+"""Sessions, re-login, retries, deadlines and failover, against a fake
+server and a fake clock (no real waiting)."""
+
+import ssl
+import threading
+
+import pytest
+import requests
+from urllib3 import exceptions as urllib3_errors
+
+from novajoin.ipa import auth
+from novajoin.ipa import client as ipa_client
+from novajoin.ipa import errors as ipa_errors
+from novajoin.ipa import transport as ipa_transport
+from tests.unit.ipa import fakes
+
+
+def refused(request):
+    raise requests.ConnectionError('[Errno 111] Connection refused')
+
+
+def test_logs_in_once_and_reuses_the_session_cookie():
+    fake = fakes.FakeIPA()
+    ipa = fakes.make_client(fake)
+
+    ipa.ping()
+    ipa.ping()
+
+    assert fake.logins == 1
+    [login] = [r for r in fake.requests if 'login' in r.url]
+    assert login.url == 'https://ipa1.example.test/ipa/session/login_password'
+    assert login.data == {'user': 'admin', 'password': fakes.PASSWORD}
+    assert login.headers['Referer'] == 'https://ipa1.example.test/ipa'
+    assert [r.cookie for r in fake.rpc_requests()] == ['s1', 's1']
+
+
+def test_expired_session_is_renewed_once_and_the_call_retried():
+    fake = fakes.FakeIPA(rpc=lambda r: fakes.ok(value='pong'))
+    ipa = fakes.make_client(fake)
+    ipa.ping()
+    fake.valid_cookies.clear()
+
+    assert ipa.ping()['value'] == 'pong'
+
+    assert fake.logins == 2
+    assert [r.cookie for r in fake.rpc_requests()] == ['s1', 's1', 's2']
+
+
+def test_session_refused_right_after_login_is_an_auth_error():
+    fake = fakes.FakeIPA()
+    fake.grant_session = lambda request: fakes.response(
+        200, cookies={'ipa_session': 'never-valid'})
+    fake.login = fake.grant_session
+
+    with pytest.raises(ipa_errors.IPAAuthenticationError,
+                       match='refused a session'):
+        fakes.make_client(fake).ping()
+
+
+def test_rejected_login_carries_the_rejection_reason():
+    fake = fakes.FakeIPA(login=lambda request: fakes.response(
+        401, b'<html>Unauthorized</html>',
+        headers={'X-IPA-Rejection-Reason': 'invalid-password'}))
+
+    with pytest.raises(ipa_errors.IPAAuthenticationError) as caught:
+        fakes.make_client(fake).ping()
+
+    assert caught.value.reason == 'invalid-password'
+    assert caught.value.status == 401
+    assert 'invalid-password' in str(caught.value)
+    assert fakes.PASSWORD not in str(caught.value)
+    assert len(fake.requests) == 1, 'a rejected login is not retried'
+
+
+def test_login_without_session_cookie_is_an_auth_error():
+    fake = fakes.FakeIPA(login=lambda request: fakes.response(200))
+
+    with pytest.raises(ipa_errors.IPAAuthenticationError,
+                       match='no ipa_session cookie'):
+        fakes.make_client(fake).ping()
+
+
+class CountingLock(object):
+    """A lock that tells how many callers have asked for it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._asked = 0
+        self._changed = threading.Condition()
+
+    def acquire(self, timeout=-1):
+        with self._changed:
+            self._asked += 1
+            self._changed.notify_all()
+        return self._lock.acquire(timeout=timeout)
+
+    def release(self):
+        self._lock.release()
+
+    def wait_for_askers(self, count):
+        with self._changed:
+            return self._changed.wait_for(lambda: self._asked >= count, 10)
+
+
+def test_concurrent_callers_with_an_expired_session_cause_one_login():
+    callers = 8
+    all_rejected = threading.Barrier(callers, timeout=10)
+    fake = fakes.FakeIPA(rpc=lambda request: fakes.ok(value=request.cookie))
+    ipa = fakes.make_client(fake, max_connections=callers)
+    ipa.ping()
+    lock = CountingLock()
+    ipa._transport._login_locks[fakes.SERVER] = lock
+    original_post = fake.post
+
+    def post(url, **kwargs):
+        if 'login' in url:
+            # Hold the login until every caller is queued for it.
+            assert lock.wait_for_askers(callers)
+        answer = original_post(url, **kwargs)
+        if answer.status_code == 401:
+            # Every caller holds a 401 before any of them logs in again.
+            all_rejected.wait()
+        return answer
+
+    fake.post = post
+    fake.valid_cookies.clear()
+    results, failures = [], []
+
+    def caller():
+        try:
+            results.append(ipa.ping()['value'])
+        except Exception as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=caller) for _ in range(callers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+
+    assert failures == []
+    assert results == ['s2'] * callers
+    assert fake.logins == 2
+
+
+def test_network_errors_are_retried_with_backoff_until_success():
+    answers = [refused, refused, lambda r: fakes.ok(value='pong')]
+    fake = fakes.FakeIPA(rpc=lambda r: answers.pop(0)(r))
+    clock = fakes.FakeClock()
+    ipa = fakes.make_client(fake, clock=clock)
+
+    assert ipa.ping()['value'] == 'pong'
+
+    assert len(fake.rpc_requests()) == 3
+    assert len(clock.slept) == 2
+    assert all(0 <= s <= 3.0 for s in clock.slept)
+
+
+def test_503_is_retried_up_to_connect_retries_then_unavailable():
+    fake = fakes.FakeIPA(rpc=lambda r: fakes.response(503, b'busy'))
+    clock = fakes.FakeClock()
+    ipa = fakes.make_client(fake, clock=clock, connect_retries=2,
+                            timeout=30.0)
+
+    with pytest.raises(ipa_errors.IPAUnavailable,
+                       match='3 attempt.*HTTP 503'):
+        ipa.ping()
+
+    assert len(fake.rpc_requests()) == 3
+    assert len(clock.slept) == 2
+
+
+def test_retries_never_outlast_the_call_deadline():
+    clock = fakes.FakeClock()
+    start = clock()
+
+    def slow_refusal(request):
+        assert request.timeout[1] <= 3.0 - (clock() - start) + 1e-9
+        clock.advance(0.7)
+        raise requests.ConnectTimeout('timed out')
+
+    fake = fakes.FakeIPA(rpc=slow_refusal)
+    ipa = fakes.make_client(fake, clock=clock, connect_retries=100,
+                            backoff=0.5)
+
+    with pytest.raises(ipa_errors.IPAUnavailable):
+        ipa.ping()
+
+    assert clock() - start <= 3.0 + 0.7
+    assert 2 <= len(fake.rpc_requests()) < 101
+
+
+def test_timeout_argument_shortens_the_deadline():
+    fake = fakes.FakeIPA()
+    ipa = fakes.make_client(fake, timeout=3.0)
+
+    ipa.host_show('vm.example.test', timeout=0.5)
+
+    connect, read = fake.rpc_requests()[-1].timeout
+    assert 0 < read <= 0.5 and 0 < connect <= 0.5
+
+
+def test_timeout_argument_cannot_extend_the_deadline():
+    fake = fakes.FakeIPA()
+    ipa = fakes.make_client(fake, timeout=1.0)
+
+    ipa.host_show('vm.example.test', timeout=10)
+
+    assert fake.rpc_requests()[-1].timeout[1] <= 1.0
+
+
+def test_no_time_left_fails_without_contacting_ipa():
+    fake = fakes.FakeIPA()
+
+    with pytest.raises(ipa_errors.IPAUnavailable, match='no time left'):
+        fakes.make_client(fake).ping(timeout=0)
+    assert fake.requests == []
+
+
+def test_connection_error_fails_over_to_next_server_without_waiting():
+    def rpc(request):
+        if 'ipa1' in request.url:
+            return refused(request)
+        return fakes.ok(value='from-ipa2')
+
+    fake = fakes.FakeIPA(rpc=rpc)
+    clock = fakes.FakeClock()
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2],
+                            clock=clock)
+
+    assert ipa.ping()['value'] == 'from-ipa2'
+    assert ipa.ping()['value'] == 'from-ipa2'
+
+    hosts = [r.url.split('/')[2] for r in fake.rpc_requests()]
+    assert hosts == ['ipa1.example.test', 'ipa2.example.test:8443',
+                     'ipa2.example.test:8443']
+    assert sum(clock.slept) == 0
+
+
+def test_connect_timeout_leaves_time_for_untried_servers():
+    fake = fakes.FakeIPA(rpc=refused)
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2])
+
+    with pytest.raises(ipa_errors.IPAUnavailable):
+        ipa.ping()
+
+    first = fake.rpc_requests()[0]
+    assert first.timeout[0] <= 1.5
+
+
+def _verification_failure():
+    failure = ssl.SSLCertVerificationError(
+        1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: '
+           'unable to get local issuer certificate')
+    failure.verify_message = 'unable to get local issuer certificate'
+    return requests.exceptions.SSLError(urllib3_errors.MaxRetryError(
+        None, '/ipa/session/login_password',
+        reason=urllib3_errors.SSLError(failure)))
+
+
+def test_untrusted_certificate_names_ca_file_and_server_and_is_final():
+    def untrusted(request):
+        raise _verification_failure()
+
+    fake = fakes.FakeIPA(login=untrusted)
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2])
+
+    with pytest.raises(ipa_errors.IPATLSError) as caught:
+        ipa.ping()
+
+    message = str(caught.value)
+    assert '/etc/test/ca.crt' in message
+    assert 'ipa1.example.test' in message
+    assert 'unable to get local issuer certificate' in message
+    assert len(fake.requests) == 1
+
+
+def test_other_tls_failures_are_retried():
+    answers = [requests.exceptions.SSLError('EOF occurred in violation of '
+                                            'protocol')]
+
+    def flaky(request):
+        if answers:
+            raise answers.pop()
+        return fakes.ok(value='pong')
+
+    fake = fakes.FakeIPA(rpc=flaky)
+
+    assert fakes.make_client(fake).ping()['value'] == 'pong'
+
+
+def test_waiting_for_a_connection_slot_counts_against_the_deadline():
+    release = threading.Event()
+    entered = threading.Event()
+
+    def blocking(request):
+        entered.set()
+        release.wait(10)
+        return fakes.ok()
+
+    fake = fakes.FakeIPA(rpc=blocking)
+    # Real clock: the second caller really waits for the slot.
+    transport = ipa_transport.Transport(
+        [fakes.SERVER], auth.PasswordLogin('admin', fakes.PASSWORD),
+        '/etc/test/ca.crt', max_connections=1, session=fake)
+    ipa = ipa_client.IPAClient(transport, 'EXAMPLE.TEST', 'example.test')
+    holder = threading.Thread(target=ipa.ping)
+    holder.start()
+    try:
+        assert entered.wait(10)
+        with pytest.raises(ipa_errors.IPAUnavailable,
+                           match='max_connections=1'):
+            ipa.ping(timeout=0.2)
+    finally:
+        release.set()
+        holder.join(10)
+
+
+def test_waiting_for_another_callers_login_counts_against_the_deadline():
+    fake = fakes.FakeIPA()
+    transport = ipa_transport.Transport(
+        [fakes.SERVER], auth.PasswordLogin('admin', fakes.PASSWORD),
+        '/etc/test/ca.crt', session=fake)
+    ipa = ipa_client.IPAClient(transport, 'EXAMPLE.TEST', 'example.test')
+    login_in_progress = transport._login_locks[fakes.SERVER]
+    login_in_progress.acquire()
+    try:
+        with pytest.raises(ipa_errors.IPAUnavailable,
+                           match='waiting for a login'):
+            ipa.ping(timeout=0.1)
+    finally:
+        login_in_progress.release()
+    assert fake.requests == []
