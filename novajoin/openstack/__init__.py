@@ -1,0 +1,1 @@
+"""Reads from other OpenStack services with novajoin's own credentials."""

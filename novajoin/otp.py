@@ -1,0 +1,140 @@
+"""One-time passwords that every replica derives alike, without a database.
+
+Problem: nova asks for the vendordata of one boot many times (about six
+calls while it builds a config drive, one per GET of ``vendor_data2.json``,
+again after a reboot), from any nova-api-metadata process to any novajoin
+worker or replica. IPA keeps only a hash of the host's OTP, so a replica
+cannot read back an OTP another one set; and setting a fresh OTP on every
+request would invalidate the one already handed out.
+
+Design: the OTP is not stored anywhere; it is recomputed.
+
+    otp = encode(HMAC-SHA256(key, "novajoin-otp-v1" | instance id | fqdn |
+                                  nonce))
+
+- ``key`` is the content of ``[enrollment] otp_key_file``: at least 32
+  random bytes, identical on every replica (distributed like a fernet key),
+  readable by novajoin only. Without the key nobody can compute an OTP.
+- ``nonce`` is 128 bits from :mod:`secrets`, chosen when the host entry is
+  created and stored in the entry's description next to the owning instance
+  id (:func:`novajoin.ownership.build_description`). It is not secret; it
+  makes the OTP of a re-created entry (same instance, same name, after a
+  delete) differ from the old one, and it ties the OTP to one IPA entry.
+- The first request does ``host_add`` with the description and the derived
+  OTP. Every later request for the same boot reads the nonce back with
+  ``host_show`` and derives the same OTP, without writing to IPA. A
+  concurrent first request loses the ``host_add`` race (DuplicateEntry),
+  reads the winner's nonce and also answers the winner's OTP.
+- An entry of this instance that has no nonce (made by novajoin 1.3.0) or
+  no password gets one ``host_mod`` setting a nonce derived from (key,
+  instance id) -- not a random one -- and the matching OTP, so concurrent
+  resets by several replicas write the same values and agree.
+
+The OTP is 32 characters of ``[0-9A-Za-z]`` (about 190 bits), safe in a shell
+word and as ``ipa-client-install --password``; it cannot start with ``-``.
+Surrounding whitespace of the key file is ignored, so a text key copied by
+configuration management with or without a final newline gives the same
+OTPs everywhere.
+"""
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+import string
+
+from novajoin import exception
+
+MIN_KEY_BYTES = 32
+NONCE_BYTES = 16
+OTP_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
+OTP_LENGTH = 32
+
+_OTP_CONTEXT = b'novajoin-otp-v1'
+_RESET_NONCE_CONTEXT = b'novajoin-reset-nonce-v1'
+
+
+def new_nonce():
+    """A fresh random nonce for a new host entry (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(NONCE_BYTES)
+
+
+class OTPKey(object):
+    """The shared secret every replica derives OTPs from."""
+
+    def __init__(self, key):
+        if len(key) < MIN_KEY_BYTES:
+            raise ValueError('the OTP key needs at least %d bytes'
+                             % MIN_KEY_BYTES)
+        self._key = bytes(key)
+
+    def __repr__(self):
+        return 'OTPKey(<secret>)'
+
+    @classmethod
+    def from_file(cls, path):
+        """Load the key, refusing files that are unsafe or too short.
+
+        :raises novajoin.exception.ConfigurationError: with what is wrong.
+        """
+        try:
+            with open(path, 'rb') as key_file:
+                mode = os.fstat(key_file.fileno()).st_mode
+                if not stat.S_ISREG(mode):
+                    raise exception.ConfigurationError(
+                        'OTP key file %s is not a regular file' % path)
+                if mode & (stat.S_IROTH | stat.S_IWOTH):
+                    raise exception.ConfigurationError(
+                        'OTP key file %s is accessible to every user (mode '
+                        '%o); make it readable by novajoin only, e.g. '
+                        'chmod 0400' % (path, stat.S_IMODE(mode)))
+                key = key_file.read().strip()
+        except FileNotFoundError:
+            raise exception.ConfigurationError(
+                'OTP key file %s does not exist; create it on one node '
+                'with: head -c 32 /dev/urandom > %s; chmod 0400 %s; and '
+                'copy it to every novajoin-server' % (path, path, path))
+        except PermissionError:
+            raise exception.ConfigurationError(
+                'OTP key file %s is not readable by novajoin' % path)
+        except IsADirectoryError:
+            raise exception.ConfigurationError(
+                'OTP key file %s is not a regular file' % path)
+        if len(key) < MIN_KEY_BYTES:
+            raise exception.ConfigurationError(
+                'OTP key file %s holds %d bytes; at least %d random bytes '
+                'are needed' % (path, len(key), MIN_KEY_BYTES))
+        return cls(key)
+
+    def derive_otp(self, instance_id, fqdn, nonce):
+        """The OTP of the host entry ``fqdn`` of ``instance_id``."""
+        digest = self._mac(_OTP_CONTEXT, instance_id, fqdn, nonce)
+        return _encode(digest)
+
+    def reset_nonce(self, instance_id):
+        """The nonce set when an entry of ``instance_id`` gets its OTP late.
+
+        The same on every replica, so concurrent resets write alike.
+        """
+        digest = self._mac(_RESET_NONCE_CONTEXT, instance_id)
+        return 'r-' + digest[:NONCE_BYTES].hex()
+
+    def _mac(self, context, *fields):
+        # Length-prefixed fields: no two field lists give the same message.
+        mac = hmac.new(self._key, context, hashlib.sha256)
+        for field in fields:
+            encoded = field.encode('utf-8')
+            mac.update(len(encoded).to_bytes(4, 'big'))
+            mac.update(encoded)
+        return mac.digest()
+
+
+def _encode(digest):
+    # 62**32 is far below 2**256, so the modulo bias is negligible.
+    number = int.from_bytes(digest, 'big')
+    characters = []
+    for _ in range(OTP_LENGTH):
+        number, index = divmod(number, len(OTP_ALPHABET))
+        characters.append(OTP_ALPHABET[index])
+    return ''.join(characters)

@@ -1,0 +1,234 @@
+"""Test doubles for enrollment: an IPA client, Glance/Keystone lookups, a
+clock and a keystoneauth1-like session.
+
+FakeIPA follows ../shared/reference/ipa-jsonrpc.md §4-§5: host_add lowercases
+and needs a fully qualified name, refuses an existing host (DuplicateEntry)
+and, without ``force``, a name that does not resolve; host_show reports
+``has_keytab`` false while a password is set; host_mod refuses a password on
+an enrolled host and an empty change (EmptyModlist); enrolling (ipa-join)
+consumes the OTP. Attribute values come back as lists.
+"""
+
+import copy
+import threading
+
+from novajoin.ipa import errors as ipa_errors
+from novajoin.openstack import http
+
+HOST_ADD_OPTIONS = {'force', 'description', 'userpassword', 'userclass',
+                    'nsosversion', 'nshostlocation', 'l', 'random',
+                    'no_reverse', 'ip_address'}
+HOST_MOD_OPTIONS = {'description', 'userpassword', 'userclass',
+                    'nsosversion', 'nshostlocation', 'l', 'random'}
+LIST_ATTRIBUTES = ('description', 'userclass', 'nsosversion',
+                   'nshostlocation', 'l')
+
+
+class FakeIPA(object):
+    """An in-memory IPA with the host commands novajoin uses."""
+
+    def __init__(self, realm='EXAMPLE.TEST', domain='example.test'):
+        self.realm = realm
+        self.domain = domain
+        self.hosts = {}
+        self.calls = []
+        self.fail_with = None
+        self.before_call = None
+        self._lock = threading.Lock()
+
+    # -- test set-up and inspection -------------------------------------
+
+    def add_existing(self, fqdn, description=None, userpassword=None,
+                     enrolled=False, **attributes):
+        host = {'fqdn': fqdn, 'userpassword': userpassword,
+                'keytab': enrolled}
+        if description is not None:
+            host['description'] = description
+        host.update(attributes)
+        self.hosts[fqdn] = host
+
+    def enroll_with(self, fqdn, otp):
+        """ipa-join: bind with the OTP, get a keytab, the OTP is gone."""
+        with self._lock:
+            host = self.hosts[fqdn]
+            if host['userpassword'] is None or host['userpassword'] != otp:
+                raise AssertionError('IPA rejects this OTP for %s' % fqdn)
+            host['userpassword'] = None
+            host['keytab'] = True
+
+    def accepts_otp(self, fqdn, otp):
+        host = self.hosts.get(fqdn)
+        return (host is not None and not host['keytab']
+                and host['userpassword'] == otp)
+
+    def commands(self):
+        return [call[0] for call in self.calls]
+
+    def writes(self):
+        return [call for call in self.calls
+                if call[0] in ('host_add', 'host_mod')]
+
+    def timeouts(self):
+        return [call[2] for call in self.calls]
+
+    # -- the client interface -------------------------------------------
+
+    def host_show(self, fqdn, timeout=None, **options):
+        self._enter('host_show', fqdn, timeout, options)
+        with self._lock:
+            host = self.hosts.get(fqdn)
+            if host is None:
+                raise ipa_errors.NotFound('%s: host not found' % fqdn,
+                                          code=4001)
+            return {'result': self._view(host), 'value': fqdn,
+                    'summary': None}
+
+    def host_add(self, fqdn, timeout=None, **options):
+        self._enter('host_add', fqdn, timeout, options)
+        _check_options(options, HOST_ADD_OPTIONS)
+        fqdn = fqdn.lower().rstrip('.')
+        if '.' not in fqdn:
+            raise ipa_errors.ValidationError(
+                "invalid 'hostname': invalid domain-name: not fully "
+                "qualified", code=3009)
+        if not options.get('force') and 'ip_address' not in options:
+            raise ipa_errors.DNSNotARecordError(
+                'Host \'%s\' does not have corresponding DNS A/AAAA record'
+                % fqdn, code=4019)
+        with self._lock:
+            if fqdn in self.hosts:
+                raise ipa_errors.DuplicateEntry(
+                    'host with name "%s" already exists' % fqdn, code=4002)
+            host = {'fqdn': fqdn,
+                    'userpassword': options.get('userpassword'),
+                    'keytab': False}
+            for name in LIST_ATTRIBUTES:
+                if name in options:
+                    host[name] = options[name]
+            self.hosts[fqdn] = host
+            return {'result': self._view(host), 'value': fqdn,
+                    'summary': 'Added host "%s"' % fqdn}
+
+    def host_mod(self, fqdn, timeout=None, **options):
+        self._enter('host_mod', fqdn, timeout, options)
+        _check_options(options, HOST_MOD_OPTIONS)
+        with self._lock:
+            host = self.hosts.get(fqdn)
+            if host is None:
+                raise ipa_errors.NotFound('%s: host not found' % fqdn,
+                                          code=4001)
+            if 'userpassword' in options and host['keytab']:
+                raise ipa_errors.ValidationError(
+                    "invalid 'userpassword': Password cannot be set on "
+                    "enrolled host.", code=3009)
+            changes = {name: value for name, value in options.items()
+                       if host.get(name) != value}
+            if not changes:
+                raise ipa_errors.EmptyModlist(
+                    'no modifications to be performed', code=4202)
+            host.update(changes)
+            return {'result': self._view(host), 'value': fqdn,
+                    'summary': 'Modified host "%s"' % fqdn}
+
+    # -- internals ------------------------------------------------------
+
+    def _enter(self, command, fqdn, timeout, options):
+        with self._lock:
+            self.calls.append((command, fqdn, timeout, dict(options)))
+        if self.before_call is not None:
+            self.before_call(command, fqdn)
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    @staticmethod
+    def _view(host):
+        has_password = host['userpassword'] is not None
+        view = {'fqdn': [host['fqdn']],
+                'has_password': has_password,
+                'has_keytab': host['keytab'] and not has_password}
+        for name in LIST_ATTRIBUTES:
+            if name in host:
+                view[name] = [host[name]]
+        return copy.deepcopy(view)
+
+
+def _check_options(options, known):
+    unknown = set(options) - known
+    if unknown:
+        raise ipa_errors.OptionError('Unknown option: %s'
+                                     % sorted(unknown)[0], code=3005)
+
+
+class FakeImages(object):
+    """ImageProperties without Glance: ``{image id: properties}``."""
+
+    def __init__(self, images=None):
+        self.images = dict(images or {})
+        self.lookups = []
+        self.fail = False
+
+    def get(self, image_id, timeout):
+        self.lookups.append((image_id, timeout))
+        if self.fail:
+            raise http.ServiceUnavailable('Glance could not be reached: '
+                                          'connection refused')
+        return self.images.get(image_id)
+
+
+class FakeProjects(object):
+    """ProjectNames without Keystone: ``{project id: name}``."""
+
+    def __init__(self, names=None):
+        self.names = dict(names or {})
+        self.lookups = []
+        self.fail = False
+
+    def get(self, project_id, timeout):
+        self.lookups.append((project_id, timeout))
+        if self.fail:
+            raise http.ServiceUnavailable('Keystone could not be reached: '
+                                          'connection refused')
+        return self.names.get(project_id)
+
+
+class FakeClock(object):
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self, now=1000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+class FakeResponse(object):
+
+    def __init__(self, status_code, document=None, text=None):
+        self.status_code = status_code
+        self._document = document
+        self._text = text
+
+    def json(self):
+        if self._text is not None:
+            raise ValueError('not JSON')
+        return self._document
+
+
+class FakeSession(object):
+    """keystoneauth1 Session.get with endpoint_filter: answers by path."""
+
+    def __init__(self, responses=None):
+        self.responses = dict(responses or {})
+        self.requests = []
+        self.raise_on_get = None
+
+    def get(self, path, endpoint_filter=None, timeout=None, raise_exc=True):
+        self.requests.append({'path': path,
+                              'endpoint_filter': endpoint_filter,
+                              'timeout': timeout, 'raise_exc': raise_exc})
+        if self.raise_on_get is not None:
+            raise self.raise_on_get
+        return self.responses.get(path, FakeResponse(404, {}))
