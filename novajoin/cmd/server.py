@@ -1,0 +1,98 @@
+"""novajoin-server: the enrollment API on oslo.service's eventlet server.
+
+eventlet must patch the standard library before anything else imports it:
+a TLS socket made from an unpatched module fails at accept with
+``_wrap_socket() argument 1 must be _socket.socket, not GreenSocket``.
+"""
+
+from novajoin.api import dependency_warnings
+
+dependency_warnings.ignore()
+
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+import ssl  # noqa: E402
+import sys  # noqa: E402
+
+from oslo_config import cfg  # noqa: E402
+from oslo_log import log as logging  # noqa: E402
+from oslo_service import service  # noqa: E402
+from oslo_service import sslutils  # noqa: E402
+from oslo_service import wsgi  # noqa: E402
+
+from novajoin import deploy  # noqa: E402
+from novajoin import exception  # noqa: E402
+
+LOG = logging.getLogger(__name__)
+
+# [ssl] version values that would allow less than TLS 1.2.
+_WEAK_TLS_VERSIONS = ('sslv2', 'sslv3', 'sslv23', 'tlsv1', 'tlsv1_1')
+
+
+def tls_enabled(conf):
+    """TLS is on when [ssl] names a certificate and key; refuse weak TLS."""
+    if not (conf.ssl.cert_file or conf.ssl.key_file):
+        return False
+    if not (conf.ssl.cert_file and conf.ssl.key_file):
+        raise exception.ConfigurationError(
+            '[ssl] cert_file and key_file must be set together')
+    version = (conf.ssl.version or '').lower()
+    if version in _WEAK_TLS_VERSIONS:
+        raise exception.ConfigurationError(
+            '[ssl] version = %s would allow TLS older than 1.2; leave it '
+            'unset' % conf.ssl.version)
+    # sslutils uses ssl.PROTOCOL_TLS_SERVER, whose minimum is TLS 1.2
+    # since Python 3.10; make sure this interpreter agrees.
+    default = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).minimum_version
+    if default not in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+        raise exception.ConfigurationError(
+            'this Python allows TLS older than 1.2 by default (%s)'
+            % default)
+    return True
+
+
+def load_server_conf(conf):
+    """oslo.service's WSGI server and [ssl] options, from conf's files.
+
+    The server registers [DEFAULT] options of its own, among them an
+    ``api_paste_config`` that clashes with novajoin's; a ConfigOpts of its
+    own, read from the same files, keeps the two apart.
+    """
+    server_conf = cfg.ConfigOpts()
+    wsgi.register_opts(server_conf)
+    sslutils.register_opts(server_conf)
+    server_conf([], project='novajoin',
+                default_config_files=list(conf.config_file),
+                default_config_dirs=[conf.config_dir] if conf.config_dir
+                else [])
+    return server_conf
+
+
+def build_server(conf, app):
+    server_conf = load_server_conf(conf)
+    return wsgi.Server(server_conf, 'novajoin-api', app,
+                       host=conf.join_listen, port=conf.join_listen_port,
+                       use_ssl=tls_enabled(server_conf))
+
+
+def main(argv=None):
+    conf = deploy.load_conf(sys.argv[1:] if argv is None else argv)
+    logging.setup(conf, 'novajoin')
+    try:
+        app = deploy.load_app(conf)
+        server = build_server(conf, app)
+    except (exception.ConfigurationError, cfg.Error, OSError) as error:
+        LOG.error('novajoin-server cannot start: %s', error)
+        return 1
+    # The launcher finishes in-flight requests on SIGTERM and tells systemd
+    # it is ready once the server is listening.
+    launcher = service.launch(conf, server, workers=conf.workers,
+                              restart_method='mutate')
+    launcher.wait()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
