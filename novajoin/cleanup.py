@@ -1,0 +1,60 @@
+"""Remove from IPA everything a deleted instance owns.
+
+Ownership is what enrollment recorded in the host's description (see
+:mod:`novajoin.ownership`); hosts are found by that instance id, never by a
+name computed from the instance, so a host another instance owns is never
+touched. Deleting is idempotent: what is already gone counts as deleted.
+"""
+
+import logging
+
+from novajoin.ipa import errors as ipa_errors
+from novajoin import ownership
+
+LOG = logging.getLogger(__name__)
+
+
+class OwnedResources(object):
+    """What IPA holds for one instance. Later: subhosts and services."""
+
+    def __init__(self, instance_id, host_fqdns):
+        self.instance_id = instance_id
+        self.host_fqdns = list(host_fqdns)
+
+    def __bool__(self):
+        return bool(self.host_fqdns)
+
+
+def host_fqdn(entry):
+    fqdn = entry['fqdn']
+    return fqdn[0] if isinstance(fqdn, (list, tuple)) else fqdn
+
+
+def find_owned_hosts(ipa, instance_id):
+    """IPA host entries whose recorded owner is ``instance_id``."""
+    # criteria is a substring match (also over fqdn, location, ...), so the
+    # owner record decides, not the match.
+    found = ipa.host_find(criteria=instance_id)
+    return [entry for entry in found.get('result', [])
+            if ownership.is_owned_by(entry, instance_id)]
+
+
+def find_owned_resources(ipa, instance_id):
+    hosts = find_owned_hosts(ipa, instance_id)
+    return OwnedResources(instance_id, [host_fqdn(h) for h in hosts])
+
+
+def delete_owned_resources(ipa, owned):
+    """Delete what :func:`find_owned_resources` found, DNS records included.
+
+    IPA's ``host_del`` also removes the host's services and revokes their
+    certificates; ``updatedns`` removes its A/AAAA/SSHFP/PTR records,
+    including floating IP records added under the host's name. A host that
+    is already gone counts as deleted, so repeating this is harmless.
+    """
+    for fqdn in owned.host_fqdns:
+        try:
+            ipa.host_del(fqdn, updatedns=True)
+        except ipa_errors.NotFound:
+            LOG.debug('instance=%s fqdn=%s already deleted',
+                      owned.instance_id, fqdn)

@@ -1,0 +1,134 @@
+"""What the listener does for each event type.
+
+:data:`HANDLERS` maps an event type to one function ``(deps, payload) ->
+Outcome``. A handler reads the payload with :mod:`novajoin.notify.payloads`
+and raises :class:`~novajoin.notify.payloads.MalformedNotification` for bad
+input; any other exception means "try again later".
+"""
+
+import collections
+import logging
+
+from novajoin import cleanup
+from novajoin.ipa import errors as ipa_errors
+from novajoin.notify import floating_ips
+from novajoin.notify import payloads
+from novajoin.openstack import neutron
+from novajoin.openstack import nova
+
+LOG = logging.getLogger(__name__)
+
+# Failures that are expected to pass: logged without a traceback.
+OUTAGE_ERRORS = (ipa_errors.IPAUnavailable, nova.NovaUnavailable,
+                 neutron.NeutronUnavailable)
+
+# fqdns: the hosts the event was about. observed: nothing to do yet, the
+# event is only logged at debug level.
+Outcome = collections.namedtuple('Outcome', ['instance_id', 'fqdns',
+                                             'result', 'observed'])
+
+
+def _outcome(instance_id, result, fqdns=(), observed=False):
+    return Outcome(instance_id, tuple(fqdns), result, observed)
+
+
+class Dependencies(object):
+    """The clients handlers share, built once per process."""
+
+    def __init__(self, ipa, instances, ports, zone):
+        self.ipa = ipa
+        self.instances = instances
+        self.ports = ports
+        self.zone = zone
+
+
+def delete_instance(deps, instance_id):
+    owned = cleanup.find_owned_resources(deps.ipa, instance_id)
+    if not owned:
+        return _outcome(instance_id, 'nothing-owned')
+    # A forged or stale delete must not remove a living instance's host.
+    if not deps.instances.is_gone(instance_id):
+        LOG.warning('instance=%s fqdn=%s decision=kept reason=nova reports '
+                    'the instance still exists', instance_id,
+                    ','.join(owned.host_fqdns))
+        return _outcome(instance_id, 'kept-instance-alive', owned.host_fqdns)
+    cleanup.delete_owned_resources(deps.ipa, owned)
+    return _outcome(instance_id, 'deleted', owned.host_fqdns)
+
+
+def associate_floating_ip(deps, instance_id, address):
+    owned = cleanup.find_owned_resources(deps.ipa, instance_id)
+    if not owned:
+        return _outcome(instance_id, 'not-enrolled')
+    for fqdn in owned.host_fqdns:
+        try:
+            floating_ips.add_address(deps.ipa, deps.zone, fqdn, address)
+        except floating_ips.HostOutsideZone as exc:
+            LOG.error('instance=%s fqdn=%s decision=no-record reason=%s',
+                      instance_id, fqdn, exc)
+            return _outcome(instance_id, 'host-outside-zone', [fqdn])
+    return _outcome(instance_id, 'record-added', owned.host_fqdns)
+
+
+def disassociate_floating_ip(deps, instance_id, address):
+    removed = floating_ips.remove_address(deps.ipa, deps.zone, address)
+    return _outcome(instance_id, 'record-removed' if removed else
+                    'no-record', removed)
+
+
+def on_instance_delete_end(deps, payload):
+    instance = payloads.read_versioned_instance(payload)
+    return delete_instance(deps, instance.instance_id)
+
+
+def on_compute_instance_delete_end(deps, payload):
+    instance = payloads.read_legacy_instance(payload)
+    return delete_instance(deps, instance.instance_id)
+
+
+def on_floatingip_update_end(deps, payload):
+    change = payloads.read_neutron_floatingip(payload)
+    if not change.associated:
+        return disassociate_floating_ip(deps, None, change.address)
+    instance_id = change.instance_id or deps.ports.device_id(change.port_id)
+    if instance_id is None:
+        return _outcome(None, 'port-without-instance')
+    return associate_floating_ip(deps, instance_id, change.address)
+
+
+def on_nova_floating_ip_associate(deps, payload):
+    change = payloads.read_nova_floating_ip(payload, associated=True)
+    return associate_floating_ip(deps, change.instance_id, change.address)
+
+
+def on_nova_floating_ip_disassociate(deps, payload):
+    change = payloads.read_nova_floating_ip(payload, associated=False)
+    return disassociate_floating_ip(deps, change.instance_id, change.address)
+
+
+def on_instance_create_end(deps, payload):
+    instance = payloads.read_versioned_instance(payload)
+    return _outcome(instance.instance_id, 'observed', observed=True)
+
+
+def on_compute_instance_create_end(deps, payload):
+    instance = payloads.read_legacy_instance(payload)
+    return _outcome(instance.instance_id, 'observed', observed=True)
+
+
+def on_instance_update(deps, payload):
+    # InstanceUpdatePayload is at major version 2.
+    instance = payloads.read_versioned_instance(payload, supported_major=2)
+    return _outcome(instance.instance_id, 'observed', observed=True)
+
+
+HANDLERS = {
+    'instance.delete.end': on_instance_delete_end,
+    'compute.instance.delete.end': on_compute_instance_delete_end,
+    'floatingip.update.end': on_floatingip_update_end,
+    'network.floating_ip.associate': on_nova_floating_ip_associate,
+    'network.floating_ip.disassociate': on_nova_floating_ip_disassociate,
+    'instance.create.end': on_instance_create_end,
+    'compute.instance.create.end': on_compute_instance_create_end,
+    'instance.update': on_instance_update,
+}

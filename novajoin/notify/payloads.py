@@ -1,0 +1,140 @@
+"""Read the few fields the listener needs out of notification payloads.
+
+Each reader takes a whole payload and returns a small record, or raises
+:class:`MalformedNotification` with a message that says what is wrong. Nothing
+else in the listener looks inside a payload.
+"""
+
+import collections
+import ipaddress
+
+InstanceRef = collections.namedtuple('InstanceRef', ['instance_id',
+                                                     'hostname'])
+
+# instance_id is None when the notification does not name the instance (an
+# old neutron without port_details): it is then found through port_id.
+FloatingIPChange = collections.namedtuple(
+    'FloatingIPChange', ['address', 'associated', 'port_id', 'instance_id'])
+
+
+class MalformedNotification(ValueError):
+    """The payload lacks a field we need or has it in the wrong type."""
+
+
+class UnsupportedPayloadVersion(MalformedNotification):
+    """A versioned payload whose major version this listener cannot read."""
+
+
+def _require_dict(value, what):
+    if not isinstance(value, dict):
+        raise MalformedNotification('%s is %s, not an object'
+                                    % (what, type(value).__name__))
+    return value
+
+
+def _require_string(container, key, what):
+    value = container.get(key)
+    if not isinstance(value, str) or not value:
+        raise MalformedNotification('%s.%s is missing or not a non-empty '
+                                    'string' % (what, key))
+    return value
+
+
+def _optional_string(container, key, what):
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise MalformedNotification('%s.%s is %s, not a string'
+                                    % (what, key, type(value).__name__))
+    return value or None
+
+
+def _require_ipv4(container, key, what):
+    value = _require_string(container, key, what)
+    try:
+        return str(ipaddress.IPv4Address(value))
+    except ValueError:
+        raise MalformedNotification('%s.%s %r is not an IPv4 address'
+                                    % (what, key, value))
+
+
+def read_versioned_instance(payload, supported_major=1):
+    """InstanceRef from a versioned nova ``Instance*Payload``.
+
+    Only payloads of major version ``supported_major`` are read: a new major
+    version may have moved or changed the fields we rely on.
+    """
+    _require_dict(payload, 'payload')
+    version = _require_string(payload, 'nova_object.version', 'payload')
+    name = payload.get('nova_object.name')
+    major = version.split('.', 1)[0]
+    if not major.isdigit():
+        raise MalformedNotification('payload nova_object.version %r is not '
+                                    'a version' % version)
+    if int(major) != supported_major:
+        raise UnsupportedPayloadVersion(
+            'payload %s version %s is not supported (this listener reads '
+            'major version %d)' % (name, version, supported_major))
+    data = _require_dict(payload.get('nova_object.data'),
+                         'payload nova_object.data')
+    return InstanceRef(_require_string(data, 'uuid', 'nova_object.data'),
+                       _optional_string(data, 'host_name',
+                                        'nova_object.data'))
+
+
+def read_legacy_instance(payload):
+    """InstanceRef from an unversioned ``compute.instance.*`` payload."""
+    _require_dict(payload, 'payload')
+    return InstanceRef(_require_string(payload, 'instance_id', 'payload'),
+                       _optional_string(payload, 'hostname', 'payload'))
+
+
+def read_neutron_floatingip(payload):
+    """FloatingIPChange from neutron's ``floatingip.update.end``."""
+    _require_dict(payload, 'payload')
+    floatingip = _require_dict(payload.get('floatingip'),
+                               'payload.floatingip')
+    address = _require_ipv4(floatingip, 'floating_ip_address', 'floatingip')
+    port_id = _optional_string(floatingip, 'port_id', 'floatingip')
+    device_id = None
+    details = floatingip.get('port_details')
+    if port_id is not None and details is not None:
+        _require_dict(details, 'floatingip.port_details')
+        device_id = _optional_string(details, 'device_id',
+                                     'floatingip.port_details')
+    return FloatingIPChange(address, port_id is not None, port_id, device_id)
+
+
+def read_nova_floating_ip(payload, associated):
+    """FloatingIPChange from nova-network's ``network.floating_ip.*``.
+
+    Nova sends the instance uuid with both events; only an association
+    needs it.
+    """
+    _require_dict(payload, 'payload')
+    address = _require_ipv4(payload, 'floating_ip', 'payload')
+    if associated:
+        instance_id = _require_string(payload, 'instance_id', 'payload')
+    else:
+        instance_id = _optional_string(payload, 'instance_id', 'payload')
+    return FloatingIPChange(address, associated, None, instance_id)
+
+
+def instance_hint(payload):
+    """Best-effort instance id of any payload, for error messages only."""
+    if not isinstance(payload, dict):
+        return None
+    for container in (payload, payload.get('nova_object.data'),
+                      payload.get('floatingip')):
+        if not isinstance(container, dict):
+            continue
+        for key in ('uuid', 'instance_id', 'device_id'):
+            value = container.get(key)
+            if isinstance(value, str) and value:
+                return value
+        details = container.get('port_details')
+        if isinstance(details, dict) and isinstance(
+                details.get('device_id'), str):
+            return details['device_id'] or None
+    return None

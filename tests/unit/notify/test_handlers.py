@@ -1,0 +1,202 @@
+import pytest
+
+from novajoin.ipa import errors as ipa_errors
+from novajoin.notify import handlers
+from novajoin.notify import payloads
+from tests.fixtures import notifications as samples
+from tests.unit.notify import fakes
+
+INSTANCE = '8c1d4ad6-5c0a-4a57-9a3e-4e8a4f2b8f10'
+OTHER = 'f3e1c2b4-7777-4a4a-9b9b-123456789abc'
+FQDN = 'web-1.example.test'
+
+
+@pytest.fixture
+def deps():
+    return handlers.Dependencies(fakes.FakeIPA(), fakes.FakeInstances(),
+                                 fakes.FakePorts(), fakes.ZONE)
+
+
+def handle(deps, message):
+    return handlers.HANDLERS[message['event_type']](deps, message['payload'])
+
+
+@pytest.mark.parametrize('message', [samples.versioned_delete(INSTANCE),
+                                     samples.legacy_delete(INSTANCE)])
+def test_delete_removes_owned_host_and_its_records(deps, message):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.add_record('web-1', '203.0.113.7')
+    outcome = handle(deps, message)
+    assert outcome == handlers.Outcome(INSTANCE, (FQDN,), 'deleted', False)
+    assert deps.ipa.hosts == {}
+    assert deps.ipa.records == {}
+
+
+def test_delete_never_touches_a_host_owned_by_another_instance(deps):
+    # Same name, and even the deleted instance's id in the fqdn: only the
+    # owner record counts.
+    deps.ipa.add_host('%s.example.test' % INSTANCE, OTHER)
+    deps.ipa.add_host('web-1.example.test', OTHER)
+    outcome = handle(deps, samples.versioned_delete(INSTANCE, 'web-1'))
+    assert outcome.result == 'nothing-owned'
+    assert sorted(deps.ipa.hosts) == ['%s.example.test' % INSTANCE,
+                                      'web-1.example.test']
+    assert 'host_del' not in deps.ipa.calls
+
+
+def test_delete_of_a_host_without_owner_record_deletes_nothing(deps):
+    deps.ipa.add_host(FQDN, description='hand-made %s' % INSTANCE)
+    assert handle(deps, samples.legacy_delete(INSTANCE)).result == (
+        'nothing-owned')
+    assert FQDN in deps.ipa.hosts
+
+
+def test_forged_delete_for_a_living_instance_deletes_nothing(deps, caplog):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.instances.alive.add(INSTANCE)
+    outcome = handle(deps, samples.versioned_delete(INSTANCE))
+    assert outcome.result == 'kept-instance-alive'
+    assert FQDN in deps.ipa.hosts
+    assert 'still exists' in caplog.text
+
+
+def test_repeated_delete_is_harmless(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    handle(deps, samples.versioned_delete(INSTANCE))
+    outcome = handle(deps, samples.versioned_delete(INSTANCE))
+    assert outcome.result == 'nothing-owned'
+
+
+def test_host_deleted_between_find_and_delete_counts_as_deleted(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    real_host_del = deps.ipa.host_del
+
+    def host_del_after_someone_else(fqdn, updatedns=False):
+        real_host_del(fqdn, updatedns)
+        return real_host_del(fqdn, updatedns)
+
+    deps.ipa.host_del = host_del_after_someone_else
+    assert handle(deps, samples.legacy_delete(INSTANCE)).result == 'deleted'
+
+
+def test_instance_not_enrolled_needs_no_nova_lookup(deps):
+    handle(deps, samples.legacy_delete(INSTANCE))
+    assert deps.instances.asked == []
+
+
+def test_ipa_outage_propagates_for_a_retry(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.down = True
+    with pytest.raises(ipa_errors.IPAUnavailable):
+        handle(deps, samples.versioned_delete(INSTANCE))
+
+
+def test_unknown_major_version_is_rejected_before_any_lookup(deps):
+    message = samples.versioned_delete(INSTANCE)
+    message['payload']['nova_object.version'] = '3.0'
+    with pytest.raises(payloads.UnsupportedPayloadVersion):
+        handle(deps, message)
+    assert deps.ipa.calls == []
+
+
+def test_neutron_associate_adds_record_under_owned_host(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
+                                                     INSTANCE))
+    assert outcome.result == 'record-added'
+    assert deps.ipa.records == {'web-1': ['203.0.113.7']}
+
+
+def test_repeated_associate_is_harmless(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    message = samples.neutron_associate('203.0.113.7', 'p1', INSTANCE)
+    handle(deps, message)
+    assert handle(deps, message).result == 'record-added'
+    assert deps.ipa.records == {'web-1': ['203.0.113.7']}
+
+
+def test_associate_without_port_details_asks_neutron_for_the_port(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ports.devices['p1'] = INSTANCE
+    handle(deps, samples.neutron_associate('203.0.113.7', 'p1'))
+    assert deps.ipa.records == {'web-1': ['203.0.113.7']}
+
+
+def test_associate_to_a_port_without_instance_does_nothing(deps):
+    outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1'))
+    assert outcome.result == 'port-without-instance'
+    assert deps.ipa.calls == []
+
+
+def test_associate_for_an_instance_not_enrolled_adds_nothing(deps):
+    outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
+                                                     INSTANCE))
+    assert outcome.result == 'not-enrolled'
+    assert deps.ipa.records == {}
+
+
+def test_floating_ip_moved_between_instances_follows_the_move(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.add_host('web-2.example.test', OTHER)
+    handle(deps, samples.neutron_associate('203.0.113.7', 'p1', INSTANCE))
+    handle(deps, samples.neutron_associate('203.0.113.7', 'p2', OTHER))
+    assert deps.ipa.records == {'web-2': ['203.0.113.7']}
+
+
+def test_disassociate_removes_only_that_address(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.add_record('web-1', '10.0.0.5')
+    deps.ipa.add_record('web-1', '203.0.113.7')
+    outcome = handle(deps, samples.neutron_disassociate('203.0.113.7'))
+    assert outcome.result == 'record-removed'
+    assert outcome.fqdns == (FQDN,)
+    assert deps.ipa.records == {'web-1': ['10.0.0.5']}
+
+
+def test_disassociate_leaves_records_of_hosts_novajoin_did_not_enroll(deps):
+    deps.ipa.add_record('gateway', '203.0.113.7')
+    outcome = handle(deps, samples.neutron_disassociate('203.0.113.7'))
+    assert outcome.result == 'no-record'
+    assert deps.ipa.records == {'gateway': ['203.0.113.7']}
+
+
+def test_repeated_disassociate_is_harmless(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.add_record('web-1', '203.0.113.7')
+    handle(deps, samples.neutron_disassociate('203.0.113.7'))
+    assert handle(deps, samples.neutron_disassociate(
+        '203.0.113.7')).result == 'no-record'
+
+
+def test_nova_network_associate_and_disassociate(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    handle(deps, samples.nova_floating_ip(True, '192.0.2.125', INSTANCE))
+    assert deps.ipa.records == {'web-1': ['192.0.2.125']}
+    handle(deps, samples.nova_floating_ip(False, '192.0.2.125', INSTANCE))
+    assert deps.ipa.records == {}
+
+
+def test_host_outside_the_zone_gets_no_record(deps):
+    deps.ipa.add_host('web-1.elsewhere.test', INSTANCE)
+    outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
+                                                     INSTANCE))
+    assert outcome.result == 'host-outside-zone'
+    assert deps.ipa.records == {}
+
+
+@pytest.mark.parametrize('message', [samples.versioned_create(INSTANCE),
+                                     samples.legacy_create(INSTANCE),
+                                     samples.versioned_update(INSTANCE)])
+def test_create_and_update_are_only_observed(deps, message):
+    outcome = handle(deps, message)
+    assert outcome.observed and outcome.instance_id == INSTANCE
+    assert deps.ipa.calls == []
+
+
+def test_every_handled_event_type_has_a_sample():
+    sample_types = {samples.load(name)['event_type'] for name in (
+        samples.VERSIONED_DELETE, samples.VERSIONED_CREATE,
+        samples.VERSIONED_UPDATE, samples.LEGACY_DELETE,
+        samples.LEGACY_CREATE, samples.NOVA_FIP_ASSOCIATE,
+        samples.NOVA_FIP_DISASSOCIATE, samples.NEUTRON_ASSOCIATE)}
+    assert sample_types == set(handlers.HANDLERS)
