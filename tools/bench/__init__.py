@@ -1,0 +1,1 @@
+"""The benchmark's modules; tools/bench/run.py says what it measures."""
