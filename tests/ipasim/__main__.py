@@ -23,6 +23,21 @@ def non_negative_int(text):
     return value
 
 
+def _join_option_values(argv):
+    """``--opt value`` -> ``--opt=value``, so that a value starting with
+    ``-`` (a random password may) is not taken for an option.
+    """
+    out = []
+    argv = list(argv)
+    while argv:
+        arg = argv.pop(0)
+        if (arg.startswith('--') and '=' not in arg and arg != '--help'
+                and argv):
+            arg = '%s=%s' % (arg, argv.pop(0))
+        out.append(arg)
+    return out
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog='python -m tests.ipasim',
@@ -49,7 +64,7 @@ def parse_args(argv):
                              'login_kerberos')
     parser.add_argument('--api-version', default='2.254')
     parser.add_argument('--release', default='4.12.2')
-    return parser.parse_args(argv)
+    return parser.parse_args(_join_option_values(argv))
 
 
 def main(argv=None):

@@ -103,11 +103,12 @@ def seed_host(sim, body):
 def add_user(sim, body):
     user = _require_str(body, 'user')
     password = _require_str(body, 'password')
+    read_only = _require_bool(body, 'read_only')
     try:
-        sim.users.add(user, password)
+        sim.users.add(user, password, read_only=read_only)
     except ValueError as e:
         raise BadRequest(400, str(e))
-    return 201, {'user': user}
+    return 201, {'user': user, 'read_only': read_only}
 
 
 def reset(sim, body):

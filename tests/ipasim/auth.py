@@ -90,14 +90,28 @@ class Users(object):
     def reset(self):
         with self._lock:
             self._passwords = {'admin': self._admin_password}
+            self._read_only = set()
 
-    def add(self, user, password):
+    def add(self, user, password, read_only=False):
+        """A login user; ``read_only`` users get ACIError on writes."""
         if not user or '/' in user or '@' in user:
             raise ValueError('user must be a plain user name, got %r' % user)
         if not isinstance(password, str) or not password:
             raise ValueError('password must be a non-empty string')
         with self._lock:
             self._passwords[user] = password
+            if read_only:
+                self._read_only.add(user)
+            else:
+                self._read_only.discard(user)
+
+    def read_only(self, principal):
+        """Whether the session principal may only read."""
+        name, _, realm = principal.partition('@')
+        if realm != self.realm:
+            return False
+        with self._lock:
+            return name in self._read_only
 
     def check(self, user, password):
         """The principal if ``password`` is right for ``user``, else None."""

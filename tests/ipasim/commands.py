@@ -7,6 +7,7 @@ implements; options not listed here are answered as unknown (3005).
 import logging
 import threading
 
+from tests.ipasim import access
 from tests.ipasim import dns
 from tests.ipasim import hosts
 from tests.ipasim import params
@@ -134,13 +135,14 @@ DIRECTORY_HANDLERS = {
 
 
 class Caller(object):
-    """Who is calling: the session principal and a way to end the session
-    (``session_logout``).
+    """Who is calling: the session principal, a way to end the session
+    (``session_logout``) and whether the principal may only read.
     """
 
-    def __init__(self, principal, end_session):
+    def __init__(self, principal, end_session, read_only=False):
         self.principal = principal
         self.end_session = end_session
+        self.access = access.Access(read_only)
 
 
 class CallCounter(object):
@@ -224,8 +226,8 @@ class Engine(object):
             output = self._batch(values, caller)
         else:
             with self.directory.lock:
-                output = DIRECTORY_HANDLERS[command](self.directory, values,
-                                                     messages)
+                output = DIRECTORY_HANDLERS[command](
+                    self.directory, values, messages, caller.access)
         if messages:
             output['messages'] = messages
         return output

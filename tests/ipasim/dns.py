@@ -83,7 +83,7 @@ def add_address(directory, zone, name, address):
         values.append(address)
 
 
-def dnsrecord_add(directory, values, messages):
+def dnsrecord_add(directory, values, messages, access):
     zone = absolute_zone(directory, values['dnszoneidnsname'])
     name = relative_name(zone, values['idnsname'])
     wanted = {}
@@ -106,12 +106,17 @@ def dnsrecord_add(directory, values, messages):
         current.extend(v for v in new if v not in current)
     if merged == record:
         raise rpc.EmptyModlist()
+    if record:
+        changed = sorted(r for r in merged if merged[r] != record.get(r))
+        access.write(directory.record_dn(zone, name), changed[0])
+    else:
+        access.add(directory.record_dn(zone, name))
     directory.zones[zone][name] = merged
     return {'result': view(directory, zone, name, merged, True),
             'value': rpc.DNSName(name), 'summary': None}
 
 
-def dnsrecord_del(directory, values, messages):
+def dnsrecord_del(directory, values, messages, access):
     zone = absolute_zone(directory, values['dnszoneidnsname'])
     name = relative_name(zone, values['idnsname'])
     to_delete = {rtype: values[rtype] for rtype in RECORD_TYPES
@@ -133,9 +138,11 @@ def dnsrecord_del(directory, values, messages):
                 remaining[rtype].remove(value)
         remaining = {k: v for k, v in remaining.items() if v}
     if values['del_all'] or not remaining:
+        access.delete(directory.record_dn(zone, name))
         del directory.zones[zone][name]
         return {'result': {'failed': []}, 'value': [rpc.DNSName(name)],
                 'summary': 'Deleted record "%s"' % name}
+    access.write(directory.record_dn(zone, name), sorted(to_delete)[0])
     directory.zones[zone][name] = remaining
     result = view(directory, zone, name, remaining, False)
     del result['dn']
@@ -158,7 +165,7 @@ def _record_matches(name, record, values):
     return True
 
 
-def dnsrecord_find(directory, values, messages):
+def dnsrecord_find(directory, values, messages, access):
     zone = absolute_zone(directory, values['dnszoneidnsname'])
     if values.get('idnsname') is not None:
         values = dict(values, idnsname=relative_name(zone, values['idnsname']))

@@ -177,7 +177,20 @@ class _Changes(object):
             self.password = generate_otp()
 
 
-def host_add(directory, values, messages):
+def _first_change(host, changes):
+    """The LDAP attribute name a modify would write first."""
+    if changes.password_requested:
+        return 'userPassword'
+    for name in sorted(set(changes.attrs) | set(host.attrs)):
+        if changes.attrs.get(name) != host.attrs.get(name):
+            return name
+    for name in sorted(changes.flags):
+        if changes.flags[name] != host.flags[name]:
+            return name
+    return 'objectClass'
+
+
+def host_add(directory, values, messages, access):
     fqdn = normalize_fqdn(values['fqdn'])
     if len(fqdn) > MAX_HOSTNAME_LENGTH:
         raise rpc.ValidationError(
@@ -201,6 +214,7 @@ def host_add(directory, values, messages):
         raise rpc.DuplicateEntry(
             message='host with name "%s" already exists' % fqdn)
 
+    access.add(directory.host_dn(fqdn))
     host = state.Host(fqdn, directory.realm)
     changes = _Changes(host)
     changes.apply_options(values)
@@ -220,7 +234,7 @@ def host_add(directory, values, messages):
             'summary': 'Added host "%s"' % fqdn}
 
 
-def host_mod(directory, values, messages):
+def host_mod(directory, values, messages, access):
     host = get_host(directory, values['fqdn'])
     changes = _Changes(host)
     changes.apply_options(values)
@@ -230,6 +244,7 @@ def host_mod(directory, values, messages):
     if (changes.attrs == host.attrs and changes.flags == host.flags
             and not changes.password_requested):
         raise rpc.EmptyModlist()
+    access.write(directory.host_dn(host.fqdn), _first_change(host, changes))
     host.attrs, host.flags = changes.attrs, changes.flags
     if changes.password_requested:
         host.userpassword = changes.password
@@ -243,7 +258,7 @@ def host_mod(directory, values, messages):
             'summary': 'Modified host "%s"' % host.fqdn}
 
 
-def host_show(directory, values, messages):
+def host_show(directory, values, messages, access):
     host = get_host(directory, values['fqdn'])
     keys = ALL_KEYS if values['all'] else SHOW_KEYS
     return {'result': view(directory, host, keys), 'value': host.fqdn,
@@ -269,7 +284,7 @@ def _matches(host, values):
     return True
 
 
-def host_find(directory, values, messages):
+def host_find(directory, values, messages, access):
     hosts = sorted((h for h in directory.hosts.values()
                     if _matches(h, values)), key=lambda h: h.fqdn)
     sizelimit = values.get('sizelimit')
@@ -291,12 +306,13 @@ def host_find(directory, values, messages):
             'summary': '%d %s matched' % (len(entries), noun)}
 
 
-def _delete_one(directory, fqdn, updatedns, messages):
+def _delete_one(directory, fqdn, updatedns, messages, access):
     host = get_host(directory, fqdn)
     if host.ipa_master:
         raise rpc.ValidationError(
             name='hostname',
             error='An IPA master host cannot be deleted or disabled')
+    access.delete(directory.host_dn(host.fqdn))
     for principal in [p for p, s in directory.services.items()
                       if s.host_fqdn == host.fqdn]:
         del directory.services[principal]
@@ -312,12 +328,12 @@ def _delete_one(directory, fqdn, updatedns, messages):
     return host.fqdn
 
 
-def host_del(directory, values, messages):
+def host_del(directory, values, messages, access):
     deleted, failed = [], []
     for fqdn in values['fqdn']:
         try:
             deleted.append(_delete_one(directory, fqdn, values['updatedns'],
-                                       messages))
+                                       messages, access))
         except rpc.IPAError:
             if not values['continue']:
                 raise

@@ -87,10 +87,12 @@ class Signature(object):
     def convert(self, args, options):
         """Positional values and an options dict, converted and checked.
 
-        Error order follows FreeIPA: too many args (3004), unknown option
-        (3005), then per-parameter conversion and requirement errors.
+        Error order follows FreeIPA: too many args (3004; never when the
+        last argument is multivalued), unknown option (3005), then
+        per-parameter conversion and requirement errors.
         """
-        if len(args) > len(self.args):
+        variadic = bool(self.args) and self.args[-1].multi
+        if len(args) > len(self.args) and not variadic:
             raise rpc.max_argument_error(self.name, len(self.args))
         for name in options:
             if name not in self.options:
@@ -98,6 +100,11 @@ class Signature(object):
         values = {}
         for index, param in enumerate(self.args):
             raw = args[index] if index < len(args) else None
+            if param.multi and len(args) > index + 1:
+                # A multivalued last argument takes the remaining values
+                # (``__args_2_params``): ``["h1", "h2"]`` as well as
+                # ``[["h1", "h2"]]``.
+                raw = list(args[index:])
             values[param.name] = self._checked(param, raw)
         for name, param in self.options.items():
             values[name] = self._checked(param, options.get(name))

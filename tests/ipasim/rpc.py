@@ -52,6 +52,7 @@ ConversionError = _error('ConversionError', 3008,
                          "invalid '%(name)s': %(error)s")
 ValidationError = _error('ValidationError', 3009,
                          "invalid '%(name)s': %(error)s")
+ACIError = _error('ACIError', 2100, 'Insufficient access: %(info)s')
 NotFound = _error('NotFound', 4001, '%(reason)s')
 DuplicateEntry = _error('DuplicateEntry', 4002,
                         'This entry already exists')

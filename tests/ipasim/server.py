@@ -229,7 +229,8 @@ class _IPAHandler(http.server.BaseHTTPRequestHandler):
             self.sim.sessions.end(token)
             ended.append(True)
 
-        caller = commands.Caller(principal, end_session)
+        caller = commands.Caller(principal, end_session,
+                                 self.sim.users.read_only(principal))
         if self.command != 'POST' or self._content_type() != \
                 'application/json':
             response = self.sim.engine.handle_non_json(caller)

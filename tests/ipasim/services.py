@@ -59,7 +59,7 @@ def view(directory, service, keys):
     return out
 
 
-def service_add(directory, values, messages):
+def service_add(directory, values, messages, access):
     principal, kind, host_fqdn = parse_principal(
         directory, values['krbcanonicalname'])
     if kind == 'host' and not values['force']:
@@ -73,6 +73,7 @@ def service_add(directory, values, messages):
     if principal in directory.services:
         raise rpc.DuplicateEntry(
             message='service with name "%s" already exists' % principal)
+    access.add(directory.service_dn(principal))
     owner = host_fqdn if host_fqdn in directory.hosts else None
     service = state.Service(principal, owner)
     for flag in service.flags:
@@ -84,18 +85,19 @@ def service_add(directory, values, messages):
             'summary': 'Added service "%s"' % principal}
 
 
-def service_show(directory, values, messages):
+def service_show(directory, values, messages, access):
     service = get_service(directory, values['krbcanonicalname'])
     keys = ALL_KEYS if values['all'] else SHOW_KEYS
     return {'result': view(directory, service, keys),
             'value': service.principal, 'summary': None}
 
 
-def service_del(directory, values, messages):
+def service_del(directory, values, messages, access):
     deleted, failed = [], []
     for value in values['krbcanonicalname']:
         try:
             service = get_service(directory, value)
+            access.delete(directory.service_dn(service.principal))
             del directory.services[service.principal]
             deleted.append(service.principal)
         except rpc.IPAError:
@@ -132,7 +134,7 @@ def _service_matches(service, values):
     return True
 
 
-def service_find(directory, values, messages):
+def service_find(directory, values, messages, access):
     found = sorted((s for s in directory.services.values()
                     if _service_matches(s, values)),
                    key=lambda s: s.principal)
@@ -157,7 +159,7 @@ def service_find(directory, values, messages):
             'summary': '%d %s matched' % (len(entries), noun)}
 
 
-def service_add_host(directory, values, messages):
+def service_add_host(directory, values, messages, access):
     service = get_service(directory, values['krbcanonicalname'])
     completed, failed = 0, []
     for value in values.get('host') or []:
@@ -167,6 +169,8 @@ def service_add_host(directory, values, messages):
         elif fqdn in service.managedby:
             failed.append([value, rpc.AlreadyGroupMember().message])
         else:
+            access.write(directory.service_dn(service.principal),
+                         'managedBy')
             service.managedby.append(fqdn)
             completed += 1
     keys = ALL_KEYS if values['all'] else SHOW_KEYS
