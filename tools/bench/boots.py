@@ -24,7 +24,7 @@ from tests.fixtures import novajoin_server
 
 # nova's DynamicJSON client gives up after this (connect and read).
 NOVA_TIMEOUT_S = float(nova.NOVA_TIMEOUT[1])
-UWSGI_LAYOUT = '2 processes x 4 threads (tests/fixtures/novajoin_server.py)'
+UWSGI_LAYOUT = '2 processes x 4 threads'
 
 
 @dataclasses.dataclass
@@ -113,9 +113,12 @@ def server_sections(env, args):
 
 
 def _wave(pool, caller, instances):
+    """(results, wall seconds, CPU seconds this process used meanwhile)."""
+    cpu = time.process_time()
     started = time.perf_counter()
     results = list(pool.map(caller.post, instances))
-    return results, time.perf_counter() - started
+    return (results, time.perf_counter() - started,
+            time.process_time() - cpu)
 
 
 def _ipa_figures(after):
@@ -244,7 +247,7 @@ def run(report, env, args, runner):
         if warmup:
             with report.step('warm-up: %d request(s), not counted'
                              % len(warmup)):
-                results, _ = _wave(pool, caller, warmup)
+                results, _, _ = _wave(pool, caller, warmup)
                 report.detail('status %s', stats.pairs(
                     stats.count(r.status for r in results)))
         waves = {}
@@ -252,8 +255,8 @@ def run(report, env, args, runner):
             with report.step('%s wave: %d instances, %d clients'
                              % (wave, len(instances), args.concurrency)):
                 env.ipa.admin.reset_stats()
-                results, wall = _wave(pool, caller, instances)
-                waves[wave] = (results, wall,
+                results, wall, cpu = _wave(pool, caller, instances)
+                waves[wave] = (results, wall, cpu,
                                _ipa_figures(env.ipa.admin.stats()))
                 report.detail('%.2fs, status %s', wall, stats.pairs(
                     stats.count(r.status for r in results)))
@@ -274,6 +277,7 @@ def run(report, env, args, runner):
         'log_file': server.log_file,
         'check': verdict,
     }
-    for wave, (results, wall, ipa_stats) in waves.items():
+    for wave, (results, wall, cpu, ipa_stats) in waves.items():
         figures[wave] = summarize(results, wall, log_lines, ipa_stats)
+        figures[wave]['client_cpu_s'] = cpu
     return figures

@@ -224,8 +224,9 @@ def table(results, targets, checks_ok):
                    params['warmup']))
         for name in ('boot', 'repeat'):
             wave = boot[name]
-            out.row('%s wave' % name, '%.2f s, %s' % (
-                wave['wall_s'], stats.per_second(wave['requests_per_s'])))
+            out.row('%s wave' % name, '%.2f s, %s (client CPU %.2f s)' % (
+                wave['wall_s'], stats.per_second(wave['requests_per_s']),
+                wave['client_cpu_s']))
             out.row('  p50 / p95 / p99 / max', _latency_row(
                 wave['latency_s']))
             out.row('  status', stats.pairs(wave['status']))
@@ -242,11 +243,11 @@ def table(results, targets, checks_ok):
                     else '%.2f (server log); peak %s at once in IPA'
                     % (per_request, wave['ipa']['concurrent_peak']))
         check = boot['check']
-        out.row('check', '%s: %d/%d with an OTP, %d one IPA entry, '
-                '%d same OTP on repeat'
-                % ('OK' if check['ok'] else 'FAILED', check['with_otp'],
-                   check['instances'], check['one_host_entry'],
-                   check['same_otp_on_repeat']))
+        out.row('check', 'OK' if check['ok'] else 'FAILED')
+        for key, label in (('with_otp', 'with an OTP'),
+                           ('one_host_entry', 'exactly one IPA entry'),
+                           ('same_otp_on_repeat', 'same OTP on repeat')):
+            out.row('  ' + label, '%d/%d' % (check[key], check['instances']))
         for problem in check['problems'][:SHOWN_PROBLEMS]:
             out.row('', problem)
         if check['problem_count'] > SHOWN_PROBLEMS:
