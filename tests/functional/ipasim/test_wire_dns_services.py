@@ -92,6 +92,15 @@ def test_dnsrecord_add_out_of_zone_name_is_validation_error(ipa):
     assert (error['code'], error['name']) == (3009, 'ValidationError')
 
 
+def test_dns_name_wrappers_are_accepted_in_requests(ipa):
+    # Section 2: "The same wrappers are accepted in requests."
+    output = ipa.result('dnsrecord_add', dns_name('example.test.'),
+                        dns_name('www'), arecord=['192.0.2.10'])
+    assert output['value'] == dns_name('www')
+    found = ipa.result('dnsrecord_find', ZONE, idnsname=dns_name('www'))
+    assert found['count'] == 1
+
+
 def test_dns_names_are_plain_strings_without_version(ipa):
     ipa.result('dnsrecord_add', ZONE, 'www', arecord=['192.0.2.10'])
     envelope = ipa.rpc('dnsrecord_find', [ZONE], {'idnsname': 'www'},
