@@ -9,6 +9,7 @@ from novajoin.ipa import client as ipa_client
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
+from novajoin.notify import redelivery
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
 
@@ -69,6 +70,7 @@ class NotifyService(object):
             self._transport, targets, [self._endpoint],
             executor='threading', pool=group.pool_name, allow_requeue=True)
         self._server.start(override_pool_size=group.max_in_flight)
+        redelivery.handle_redeliveries(self._server)
         LOG.info('listening pool=%s targets=%s max_in_flight=%d',
                  group.pool_name,
                  ','.join('%s/%s' % (t.exchange, t.topic) for t in targets),
