@@ -93,7 +93,7 @@ class OTPKey(object):
         except FileNotFoundError:
             raise exception.ConfigurationError(
                 'OTP key file %s does not exist; create it on one node '
-                'with: head -c 32 /dev/urandom > %s; chmod 0400 %s; and '
+                'with: openssl rand -base64 48 > %s; chmod 0400 %s; and '
                 'copy it to every novajoin-server' % (path, path, path))
         except PermissionError:
             raise exception.ConfigurationError(

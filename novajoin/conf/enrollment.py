@@ -19,8 +19,9 @@ GROUP = 'enrollment'
 enrollment_opts = [
     cfg.StrOpt('otp_key_file', default='/etc/novajoin/otp.key',
                help='Secret key the one-time passwords are derived from: at '
-                    'least 32 random bytes (e.g. head -c 32 /dev/urandom), '
-                    'not readable by other users, and the same file on '
+                    'least 32 bytes of text, e.g. from openssl rand -base64 '
+                    '48 (surrounding white space is ignored), not readable '
+                    'by other users, and the same file on '
                     'every novajoin-server replica, so that every replica '
                     'answers the same OTP for one boot. Replacing it '
                     'changes the OTPs of instances that have not enrolled '
