@@ -75,13 +75,15 @@ def normalize_project_name(project_name):
 
 def check_label(label, what):
     """``label`` lowercased, or InvalidHostname saying what is wrong."""
-    label = label.lower()
     if not label:
         raise exception.InvalidHostname('%s has an empty DNS label' % what)
-    if not _LABEL_CHARACTERS.fullmatch(label):
+    # Checked before lowercasing: str.lower() turns U+212A KELVIN SIGN
+    # into an ASCII "k".
+    if not (label.isascii() and _LABEL_CHARACTERS.fullmatch(label.lower())):
         raise exception.InvalidHostname(
             '%s label %r may only contain ASCII letters, digits and '
             'hyphens' % (what, label))
+    label = label.lower()
     if label.startswith('-') or label.endswith('-'):
         raise exception.InvalidHostname(
             '%s label %r may not start or end with a hyphen' % (what, label))
