@@ -2,31 +2,27 @@
 and ``novajoin-notify`` as a real process against them.
 """
 
-import contextlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
 import uuid
 
-from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
 from novajoin import ownership
 from tests.fixtures import ipasim as ipasim_fixture
 from tests.fixtures import keystone as keystone_fixture
+from tests.fixtures import openstack_standin
+from tests.fixtures import rabbit
 from tests.fixtures import tls
-from tests.functional.notify import broker
-from tests.functional.notify import standin as standin_module
 
 DOMAIN = 'example.test'
 WAIT_TIMEOUT = 180.0
 STOP_TIMEOUT = 60.0
-KEYSTONE_START_ATTEMPTS = 8
 
 
 def wait_until(condition, what, timeout=WAIT_TIMEOUT, interval=0.2):
@@ -50,42 +46,24 @@ def test_ca(tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
-def keystone(tmp_path_factory, test_ca):
-    # The shared fixture fails now and then: uWSGI's https-socket drops a
-    # kept-alive connection while users are created (RemoteDisconnected),
-    # or a random admin password starting with '-' trips keystone-manage's
-    # argument parser. Start afresh then.
-    for attempt in range(1, KEYSTONE_START_ATTEMPTS + 1):
-        stack = contextlib.ExitStack()
-        try:
-            ks = stack.enter_context(keystone_fixture.run_keystone(
-                tmp_path_factory.mktemp('keystone'), ca=test_ca))
-        except (ks_exceptions.ConnectFailure,
-                keystone_fixture.KeystoneError):
-            stack.close()
-            if attempt == KEYSTONE_START_ATTEMPTS:
-                raise
-            continue
-        with stack:
-            yield ks
-        return
+def rabbitmq():
+    """RabbitMQ on 127.0.0.1:5672, started (or installed) if not running."""
+    return rabbit.ensure_rabbitmq()
 
 
 @pytest.fixture(scope='session')
-def openstack(tmp_path_factory, test_ca, keystone):
-    cert, key = test_ca.issue('localhost', dns_names=['localhost'],
-                              ip_addresses=['127.0.0.1'],
-                              basename='openstack-standin')
-    standin = standin_module.OpenStackStandin(cert, key)
-    standin.start()
-    try:
-        keystone.register_service('compute', 'nova',
-                                  standin.url + '/compute/v2.1')
-        keystone.register_service('network', 'neutron',
-                                  standin.url + '/network')
+def keystone(tmp_path_factory, test_ca):
+    with keystone_fixture.run_keystone(tmp_path_factory.mktemp('keystone'),
+                                       ca=test_ca) as ks:
+        yield ks
+
+
+@pytest.fixture(scope='session')
+def openstack(test_ca, keystone):
+    """nova and neutron (and glance) stand-ins in Keystone's catalog."""
+    with openstack_standin.run_openstack_standin(keystone,
+                                                 ca=test_ca) as standin:
         yield standin
-    finally:
-        standin.stop()
 
 
 @pytest.fixture(scope='session')
@@ -96,14 +74,15 @@ def ipasim(tmp_path_factory, test_ca):
 
 
 @pytest.fixture(scope='session')
-def vhost():
-    if shutil.which('rabbitmqctl') is None:
-        pytest.fail('rabbitmqctl not found: RabbitMQ is required')
-    vhost = broker.VirtualHost.create()
-    try:
-        yield vhost
-    finally:
-        vhost.delete()
+def vhost(rabbitmq):
+    """A virtual host of this session's own, deleted afterwards.
+
+    The real exchange and topic names (``nova``/``neutron``,
+    ``notifications``, ``versioned_notifications``) can be used there
+    without seeing, or taking, anyone else's messages on the shared broker.
+    """
+    with rabbit.private_vhost('novajoin-notify-test') as created:
+        yield created
 
 
 class Listener(object):
@@ -171,8 +150,8 @@ class Env(object):
         self.keystone = keystone
         self.ipa = ipasim
         self.openstack = openstack
-        self.nova = broker.Publisher(workdir, vhost.transport_url, 'nova')
-        self.neutron = broker.Publisher(workdir, vhost.transport_url,
+        self.nova = rabbit.Publisher(workdir, vhost.transport_url, 'nova')
+        self.neutron = rabbit.Publisher(workdir, vhost.transport_url,
                                         'neutron')
         self.listeners = []
         # Per test, so one test's leftovers never reach another's listener.
@@ -270,4 +249,4 @@ def env(tmp_path, vhost, keystone, ipasim, openstack):
     finally:
         environment.stop()
         ipasim.admin.control(outage='none')
-        openstack.down = False
+        openstack.set_down(False)

@@ -4,7 +4,7 @@ broker -> novajoin-notify -> IPA simulator (and nova/neutron stand-in)."""
 import uuid
 
 from tests.fixtures import notifications as samples
-from tests.functional.notify import broker
+from tests.fixtures import rabbit
 from tests.functional.notify.conftest import wait_until
 
 VERSIONED = 'versioned_notifications'
@@ -20,12 +20,12 @@ def test_versioned_delete_removes_host_and_its_a_records(env):
     instance_id, fqdn = env.enrolled_host()
     env.neutron.send(samples.neutron_associate('203.0.113.10', 'port-a',
                                                instance_id), LEGACY,
-                     broker.NEUTRON_PUBLISHER)
+                     rabbit.NEUTRON_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)),
                'the floating IP record of %s' % fqdn)
 
     env.nova.send(samples.versioned_delete(instance_id), VERSIONED,
-                  broker.NOVA_VERSIONED_PUBLISHER)
+                  rabbit.NOVA_VERSIONED_PUBLISHER)
 
     listener.wait_for_outcome(instance_id, 'deleted')
     assert fqdn not in env.host_fqdns()
@@ -37,12 +37,12 @@ def test_legacy_delete_removes_host_and_its_a_records(env):
     instance_id, fqdn = env.enrolled_host()
     env.nova.send(samples.nova_floating_ip(True, '203.0.113.11',
                                            instance_id), LEGACY,
-                  broker.NOVA_NETWORK_PUBLISHER)
+                  rabbit.NOVA_NETWORK_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)),
                'the floating IP record of %s' % fqdn)
 
     env.nova.send(samples.legacy_delete(instance_id), LEGACY,
-                  broker.NOVA_LEGACY_PUBLISHER)
+                  rabbit.NOVA_LEGACY_PUBLISHER)
 
     listener.wait_for_outcome(instance_id, 'deleted')
     assert fqdn not in env.host_fqdns()
@@ -55,12 +55,12 @@ def test_neutron_floating_ip_associate_then_disassociate(env):
 
     env.neutron.send(samples.neutron_associate('203.0.113.12', 'port-b',
                                                instance_id), LEGACY,
-                     broker.NEUTRON_PUBLISHER)
+                     rabbit.NEUTRON_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)) == [
         '203.0.113.12'], 'A record 203.0.113.12 for %s' % fqdn)
 
     env.neutron.send(samples.neutron_disassociate('203.0.113.12'), LEGACY,
-                     broker.NEUTRON_PUBLISHER)
+                     rabbit.NEUTRON_PUBLISHER)
     wait_until(lambda: short_name(fqdn) not in env.a_records(),
                'A record of %s removed' % fqdn)
     assert fqdn in env.host_fqdns()
@@ -75,11 +75,12 @@ def test_old_neutron_associate_finds_the_instance_through_the_port(env):
     env.openstack.set_port(port_id, instance_id)
 
     env.neutron.send(samples.neutron_associate('203.0.113.13', port_id),
-                     LEGACY, broker.NEUTRON_PUBLISHER)
+                     LEGACY, rabbit.NEUTRON_PUBLISHER)
 
     wait_until(lambda: env.a_records().get(short_name(fqdn)) == [
         '203.0.113.13'], 'A record 203.0.113.13 for %s' % fqdn)
-    assert '/network/v2.0/ports/%s' % port_id in env.openstack.requests
+    assert ('GET', '/network/v2.0/ports/%s' % port_id) in (
+        env.openstack.requests)
 
 
 def test_nova_network_floating_ip_associate_then_disassociate(env):
@@ -87,13 +88,13 @@ def test_nova_network_floating_ip_associate_then_disassociate(env):
     instance_id, fqdn = env.enrolled_host()
     env.nova.send(samples.nova_floating_ip(True, '203.0.113.14',
                                            instance_id), LEGACY,
-                  broker.NOVA_NETWORK_PUBLISHER)
+                  rabbit.NOVA_NETWORK_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)) == [
         '203.0.113.14'], 'A record 203.0.113.14 for %s' % fqdn)
 
     env.nova.send(samples.nova_floating_ip(False, '203.0.113.14',
                                            instance_id), LEGACY,
-                  broker.NOVA_NETWORK_PUBLISHER)
+                  rabbit.NOVA_NETWORK_PUBLISHER)
     wait_until(lambda: short_name(fqdn) not in env.a_records(),
                'A record of %s removed' % fqdn)
 
@@ -104,7 +105,7 @@ def test_forged_delete_for_a_living_instance_deletes_nothing(env):
     env.openstack.set_server(instance_id, status='ACTIVE')
     try:
         env.nova.send(samples.versioned_delete(instance_id), VERSIONED,
-                      broker.NOVA_VERSIONED_PUBLISHER)
+                      rabbit.NOVA_VERSIONED_PUBLISHER)
         listener.wait_for_outcome(instance_id, 'kept-instance-alive')
     finally:
         env.openstack.delete_server(instance_id)
@@ -120,7 +121,7 @@ def test_host_owned_by_another_instance_is_not_deleted(env):
 
     env.nova.send(samples.legacy_delete(deleted_instance,
                                         hostname=short_name(fqdn)),
-                  LEGACY, broker.NOVA_LEGACY_PUBLISHER)
+                  LEGACY, rabbit.NOVA_LEGACY_PUBLISHER)
 
     listener.wait_for_outcome(deleted_instance, 'nothing-owned')
     assert fqdn in env.host_fqdns()

@@ -6,7 +6,7 @@ import json
 import time
 
 from tests.fixtures import notifications as samples
-from tests.functional.notify import broker
+from tests.fixtures import rabbit
 from tests.functional.notify.conftest import wait_until
 
 LEGACY = 'notifications'
@@ -23,10 +23,10 @@ def send_deletes(env, instances):
     for number, instance_id in enumerate(instances):
         if number % 2:
             env.nova.send(samples.legacy_delete(instance_id), LEGACY,
-                          broker.NOVA_LEGACY_PUBLISHER)
+                          rabbit.NOVA_LEGACY_PUBLISHER)
         else:
             env.nova.send(samples.versioned_delete(instance_id), VERSIONED,
-                          broker.NOVA_VERSIONED_PUBLISHER)
+                          rabbit.NOVA_VERSIONED_PUBLISHER)
 
 
 def wait_all_deleted(env, hosts):
@@ -118,10 +118,10 @@ def test_malformed_messages_are_parked_and_others_keep_flowing(env):
     not_an_object = samples.with_payload(samples.legacy_delete('unused'),
                                          'payload as a string')
     for message, topic, publisher in (
-            (unknown_version, VERSIONED, broker.NOVA_VERSIONED_PUBLISHER),
-            (missing_uuid, VERSIONED, broker.NOVA_VERSIONED_PUBLISHER),
-            (wrong_type, LEGACY, broker.NOVA_LEGACY_PUBLISHER),
-            (not_an_object, LEGACY, broker.NOVA_LEGACY_PUBLISHER)):
+            (unknown_version, VERSIONED, rabbit.NOVA_VERSIONED_PUBLISHER),
+            (missing_uuid, VERSIONED, rabbit.NOVA_VERSIONED_PUBLISHER),
+            (wrong_type, LEGACY, rabbit.NOVA_LEGACY_PUBLISHER),
+            (not_an_object, LEGACY, rabbit.NOVA_LEGACY_PUBLISHER)):
         env.nova.send(message, topic, publisher)
     env.vhost.publish_raw('nova', 'notifications.info', b'{not json',
                           content_type='application/json')
@@ -129,7 +129,7 @@ def test_malformed_messages_are_parked_and_others_keep_flowing(env):
         {'oslo.version': '2.0', 'oslo.message': '{broken'}).encode())
     instance_id, fqdn = env.enrolled_host()
     env.nova.send(samples.legacy_delete(instance_id), LEGACY,
-                  broker.NOVA_LEGACY_PUBLISHER)
+                  rabbit.NOVA_LEGACY_PUBLISHER)
 
     listener.wait_for_outcome(instance_id, 'deleted')
     wait_until(lambda: listener.log().count('outcome=dead-lettered') >= 4,
