@@ -10,6 +10,11 @@ class Deadline(object):
         self._clock = clock
         self._end = clock() + seconds
 
+    @property
+    def end(self):
+        """The point in time, on the deadline's clock."""
+        return self._end
+
     def remaining(self):
         return max(0.0, self._end - self._clock())
 

@@ -17,6 +17,7 @@ from requests import adapters
 import tenacity
 
 from novajoin.ipa import errors
+from novajoin.ipa import slots
 
 LOG = logging.getLogger(__name__)
 
@@ -118,7 +119,7 @@ class Transport(object):
         self._sleep = sleep
         self._backoff = tenacity.wait_random_exponential(
             multiplier=retry_backoff)
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self._slots = slots.DeadlineSlots(max_connections)
         self._login_locks = {s: threading.Lock() for s in self.servers}
         self._cookies = {}
         self._preferred = 0
@@ -272,7 +273,7 @@ class Transport(object):
         """One POST in one connection slot, freed after the body is read."""
         headers = dict(headers or {})
         headers['Referer'] = server.base_url
-        if not self._slots.acquire(timeout=call.deadline.remaining()):
+        if not self._slots.acquire(call.deadline):
             raise errors.IPAUnavailable(
                 'no free IPA connection within %.1fs (max_connections=%d)'
                 % (call.deadline.seconds, self.max_connections))
