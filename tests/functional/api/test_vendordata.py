@@ -320,3 +320,20 @@ def test_slow_ipa_is_503_inside_nova_timeout(nova, sim):
     response = nova.post(conftest.vendordata_body())
     _our_error(response, 503)
     assert int(response.headers['Retry-After']) >= 1
+
+
+def test_project_subdomain_puts_the_host_under_the_project_name(
+        novajoin, ks, ipa, otp_key_file, test_ca, sim, tmp_path):
+    sections = conftest.server_sections(ks, ipa, otp_key_file)
+    sections['DEFAULT'].update(project_subdomain=True,
+                               normalize_project=True)
+    body = conftest.vendordata_body(
+        hostname='app1', project_id=ks.users['demo'].project_id)
+    with novajoin_server.run_novajoin_server(
+            tmp_path, test_ca, sections, runner=novajoin.runner,
+            name='subdomains') as server:
+        response = conftest.caller_for(server, ks, 'nova').post(body)
+    assert response.status_code == 200, response.text
+    assert response.json()['hostname'] == 'app1.demo.%s' % ipa.domain
+    (host,) = sim.admin.hosts()
+    assert host['fqdn'][0] == 'app1.demo.%s' % ipa.domain
