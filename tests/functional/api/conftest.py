@@ -14,10 +14,7 @@ from keystoneauth1 import session as ks_session
 import pytest
 
 from tests.fixtures import ipasim
-from tests.fixtures import keystone
 from tests.fixtures import novajoin_server
-from tests.fixtures import openstack_standin
-from tests.fixtures import tls
 
 # What nova's DynamicJSON provider sends (nova/api/metadata/
 # vendordata_dynamic.py).
@@ -28,33 +25,10 @@ NOVA_TIMEOUT = (5, 5)
 
 
 @pytest.fixture(scope='session')
-def test_ca(tmp_path_factory):
-    return tls.TestCA(tmp_path_factory.mktemp('ca'))
-
-
-@pytest.fixture(scope='session')
-def ks(tmp_path_factory, test_ca):
-    with keystone.run_keystone(tmp_path_factory.mktemp('keystone'),
-                               ca=test_ca) as running:
-        yield running
-
-
-@pytest.fixture(scope='session')
 def ipa(tmp_path_factory, test_ca):
     with ipasim.run_ipasim(tmp_path_factory.mktemp('ipasim'),
                            test_ca) as sim:
         yield sim
-
-
-@pytest.fixture(scope='session')
-def standin(ks, test_ca):
-    """Glance (and nova, neutron) in the catalog.
-
-    Registered before any novajoin process fetches its token, and with it
-    the catalog.
-    """
-    with openstack_standin.run_openstack_standin(ks, ca=test_ca) as running:
-        yield running
 
 
 @pytest.fixture(scope='session')

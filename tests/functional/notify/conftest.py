@@ -15,10 +15,7 @@ import pytest
 
 from novajoin import ownership
 from tests.fixtures import ipasim as ipasim_fixture
-from tests.fixtures import keystone as keystone_fixture
-from tests.fixtures import openstack_standin
 from tests.fixtures import rabbit
-from tests.fixtures import tls
 
 DOMAIN = 'example.test'
 WAIT_TIMEOUT = 180.0
@@ -41,29 +38,9 @@ def wait_until(condition, what, timeout=WAIT_TIMEOUT, interval=0.2):
 
 
 @pytest.fixture(scope='session')
-def test_ca(tmp_path_factory):
-    return tls.TestCA(tmp_path_factory.mktemp('ca'))
-
-
-@pytest.fixture(scope='session')
 def rabbitmq():
     """RabbitMQ on 127.0.0.1:5672, started (or installed) if not running."""
     return rabbit.ensure_rabbitmq()
-
-
-@pytest.fixture(scope='session')
-def keystone(tmp_path_factory, test_ca):
-    with keystone_fixture.run_keystone(tmp_path_factory.mktemp('keystone'),
-                                       ca=test_ca) as ks:
-        yield ks
-
-
-@pytest.fixture(scope='session')
-def openstack(test_ca, keystone):
-    """nova and neutron (and glance) stand-ins in Keystone's catalog."""
-    with openstack_standin.run_openstack_standin(keystone,
-                                                 ca=test_ca) as standin:
-        yield standin
 
 
 @pytest.fixture(scope='session')
@@ -241,12 +218,12 @@ class Env(object):
 
 
 @pytest.fixture
-def env(tmp_path, vhost, keystone, ipasim, openstack):
+def env(tmp_path, vhost, ks, ipasim, standin):
     ipasim.admin.control(outage='none')
-    environment = Env(tmp_path, vhost, keystone, ipasim, openstack)
+    environment = Env(tmp_path, vhost, ks, ipasim, standin)
     try:
         yield environment
     finally:
         environment.stop()
         ipasim.admin.control(outage='none')
-        openstack.set_down(False)
+        standin.set_down(False)

@@ -1,4 +1,8 @@
-"""Fixtures for the tests of the shared functional test fixtures."""
+"""Session fixtures shared by the functional suites: one throwaway CA, one
+real Keystone and one OpenStack API stand-in in its catalog per run.
+
+They start only when a test asks for them.
+"""
 
 import pytest
 
@@ -21,5 +25,10 @@ def ks(tmp_path_factory, test_ca):
 
 @pytest.fixture(scope='session')
 def standin(ks, test_ca):
+    """Glance, nova and neutron stand-ins in the catalog.
+
+    Registered before any novajoin process fetches its token, and with it
+    the catalog.
+    """
     with openstack_standin.run_openstack_standin(ks, ca=test_ca) as running:
         yield running
