@@ -8,8 +8,8 @@ touched. Deleting is idempotent: what is already gone counts as deleted.
 
 import logging
 
+from novajoin import inventory
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 
 LOG = logging.getLogger(__name__)
 
@@ -25,18 +25,12 @@ class OwnedResources(object):
         return bool(self.host_fqdns)
 
 
-def host_fqdn(entry):
-    fqdn = entry['fqdn']
-    return fqdn[0] if isinstance(fqdn, (list, tuple)) else fqdn
+host_fqdn = inventory.host_fqdn
 
 
 def find_owned_hosts(ipa, instance_id):
     """IPA host entries whose recorded owner is ``instance_id``."""
-    # criteria is a substring match (also over fqdn, location, ...), so the
-    # owner record decides, not the match.
-    found = ipa.host_find(criteria=instance_id)
-    return [entry for entry in found.get('result', [])
-            if ownership.is_owned_by(entry, instance_id)]
+    return inventory.instance_hosts(ipa, instance_id)
 
 
 def find_owned_resources(ipa, instance_id):

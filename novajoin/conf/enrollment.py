@@ -43,6 +43,14 @@ enrollment_opts = [
     cfg.IntOpt('retry_after', default=5, min=1,
                help='Seconds suggested in Retry-After when enrollment is '
                     'temporarily impossible (HTTP 503).'),
+    cfg.IntOpt('unenrolled_host_ttl', default=4 * 3600, min=0,
+               help='Seconds a host novajoin added may keep an unused '
+                    'one-time password. Reconciliation (novajoin-manage '
+                    'reconcile, and the listener every [notify] '
+                    'reconcile_interval) deletes hosts that have not '
+                    'enrolled by then; a living instance that asks again is '
+                    'enrolled afresh with a new OTP. 0 disables the '
+                    'expiry.'),
 ]
 
 project_opts = [

@@ -58,9 +58,37 @@ retry_opts = [
 ]
 
 
+lifecycle_opts = [
+    cfg.BoolOpt('rebuild_reenrollment', default=True,
+                help='On nova rebuild notifications, disable the rebuilt '
+                     'instance\'s enrolled IPA hosts and give them a fresh '
+                     'one-time password, so that the reinstalled instance '
+                     'can enroll again. Needs [enrollment] otp_key_file, '
+                     'the same key novajoin-server uses; the listener '
+                     'refuses to start without it unless this is off.'),
+    cfg.IntOpt('reconcile_interval', default=3600, min=0,
+               help='Seconds between two reconciliations of IPA with nova '
+                    'by the listener (what novajoin-manage reconcile does). '
+                    'One listener at a time runs them: the one holding the '
+                    'RabbitMQ lock queue reconcile_lock_queue. 0 turns '
+                    'periodic reconciliation off.'),
+    cfg.IntOpt('reconcile_grace', default=3600, min=0,
+               help='Seconds after an instance was deleted before '
+                    'reconciliation removes its hosts; until then its '
+                    'delete notification may still be on the way. Also '
+                    'the default of novajoin-manage reconcile --grace.'),
+    cfg.StrOpt('reconcile_lock_queue', default='novajoin-reconcile-lock',
+               help='Name of the exclusive RabbitMQ queue whose holder is '
+                    'the one listener that runs periodic reconciliation. '
+                    'Every listener of one cloud must use the same name '
+                    'and broker virtual host.'),
+]
+
+
 def register_opts(conf):
-    conf.register_opts(listener_opts + retry_opts, group=GROUP)
+    conf.register_opts(listener_opts + retry_opts + lifecycle_opts,
+                       group=GROUP)
 
 
 def list_opts():
-    return {GROUP: listener_opts + retry_opts}
+    return {GROUP: listener_opts + retry_opts + lifecycle_opts}

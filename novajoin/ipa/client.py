@@ -162,6 +162,9 @@ class IPAClient(object):
         """``fqdn`` is one name or a list of names."""
         return self.call('host_del', [fqdn], options, timeout)
 
+    def host_disable(self, fqdn, timeout=None, **options):
+        return self.call('host_disable', [fqdn], options, timeout)
+
     def host_find(self, criteria=None, timeout=None, **options):
         return self.call('host_find', _criteria(criteria), options, timeout)
 

@@ -15,6 +15,7 @@ from novajoin.notify import floating_ips
 from novajoin.notify import payloads
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
+from novajoin import rebuild
 
 LOG = logging.getLogger(__name__)
 
@@ -35,11 +36,15 @@ def _outcome(instance_id, result, fqdns=(), observed=False):
 class Dependencies(object):
     """The clients handlers share, built once per process."""
 
-    def __init__(self, ipa, instances, ports, zone):
+    def __init__(self, ipa, instances, ports, zone, servers=None,
+                 rebuilds=None):
         self.ipa = ipa
         self.instances = instances
         self.ports = ports
         self.zone = zone
+        self.servers = servers
+        # None when [notify] rebuild_reenrollment is off.
+        self.rebuilds = rebuilds
 
 
 def delete_instance(deps, instance_id):
@@ -54,6 +59,17 @@ def delete_instance(deps, instance_id):
         return _outcome(instance_id, 'kept-instance-alive', owned.host_fqdns)
     cleanup.delete_owned_resources(deps.ipa, owned)
     return _outcome(instance_id, 'deleted', owned.host_fqdns)
+
+
+def rebuild_instance(deps, instance_id):
+    if deps.rebuilds is None:
+        return _outcome(instance_id, 'rebuild-reenrollment-off')
+    hosts = deps.rebuilds.rebuilt(instance_id)
+    if not hosts:
+        return _outcome(instance_id, 'nothing-owned')
+    results = sorted({host.result for host in hosts})
+    return _outcome(instance_id, '+'.join(results),
+                    [host.fqdn for host in hosts])
 
 
 def associate_floating_ip(deps, instance_id, address):
@@ -84,6 +100,16 @@ def on_instance_delete_end(deps, payload):
 def on_compute_instance_delete_end(deps, payload):
     instance = payloads.read_legacy_instance(payload)
     return delete_instance(deps, instance.instance_id)
+
+
+def on_instance_rebuild(deps, payload):
+    instance = payloads.read_versioned_instance(payload)
+    return rebuild_instance(deps, instance.instance_id)
+
+
+def on_compute_instance_rebuild(deps, payload):
+    instance = payloads.read_legacy_instance(payload)
+    return rebuild_instance(deps, instance.instance_id)
 
 
 def on_floatingip_update_end(deps, payload):
@@ -131,4 +157,10 @@ HANDLERS = {
     'instance.create.end': on_instance_create_end,
     'compute.instance.create.end': on_compute_instance_create_end,
     'instance.update': on_instance_update,
+    # Both ends of a rebuild: nova asks for vendordata in between, and
+    # either notification may be the one that arrives.
+    'instance.rebuild.start': on_instance_rebuild,
+    'instance.rebuild.end': on_instance_rebuild,
+    'compute.instance.rebuild.start': on_compute_instance_rebuild,
+    'compute.instance.rebuild.end': on_compute_instance_rebuild,
 }

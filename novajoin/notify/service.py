@@ -9,9 +9,14 @@ from novajoin.ipa import client as ipa_client
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
+from novajoin.notify import leader
+from novajoin.notify import periodic
 from novajoin.notify import redelivery
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
+from novajoin.openstack import servers
+from novajoin import rebuild
+from novajoin import reconcile
 
 LOG = logging.getLogger(__name__)
 
@@ -35,32 +40,65 @@ def build_targets(conf):
 
 
 def build_dependencies(conf):
-    """The clients every handler shares: one IPA client, one session."""
+    """The clients every handler shares: one IPA client, one session.
+
+    :raises novajoin.exception.ConfigurationError: rebuild re-enrollment is
+        on and the OTP key cannot be loaded.
+    """
     ipa = ipa_client.IPAClient.from_conf(conf)
     session = service_credentials.load_session(conf)
+    server_directory = servers.ServerDirectory.from_conf(conf, session)
+    rebuilds = None
+    if conf.notify.rebuild_reenrollment:
+        rebuilds = rebuild.Rebuilds.from_conf(conf, ipa, server_directory)
     return handlers.Dependencies(
         ipa=ipa,
         instances=nova.InstanceStatus.from_conf(conf, session),
         ports=neutron.PortLookup.from_conf(conf, session),
-        zone=conf.domain or ipa.domain)
+        zone=conf.domain or ipa.domain,
+        servers=server_directory,
+        rebuilds=rebuilds)
+
+
+def build_periodic_reconciliation(conf, deps):
+    """The periodic reconciliation, or None when it is off or cannot lock."""
+    interval = conf.notify.reconcile_interval
+    if not interval:
+        return None
+    try:
+        params = leader.connection_params(conf)
+    except leader.LockUnsupported as exc:
+        LOG.warning('periodic reconciliation is off: its lock needs '
+                    'RabbitMQ, and %s', exc)
+        return None
+    reconciler = reconcile.Reconciler(
+        deps.ipa, deps.servers, deps.instances, grace=conf.notify.reconcile_grace,
+        ttl=conf.enrollment.unenrolled_host_ttl)
+    keeper = leader.LockKeeper(
+        leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
+        retry_interval=min(interval, 60))
+    return periodic.PeriodicReconciliation(reconciler, keeper, interval)
 
 
 class NotifyService(object):
     """The listener's lifecycle: start consuming; stop and drain."""
 
-    def __init__(self, conf, transport, endpoint):
+    def __init__(self, conf, transport, endpoint, reconciliation=None):
         self._conf = conf
         self._transport = transport
         self._endpoint = endpoint
+        self._reconciliation = reconciliation
         self._server = None
 
     @classmethod
     def from_conf(cls, conf):
         transport = oslo_messaging.get_notification_transport(conf)
         dead_letters = delivery.DeadLetterQueue.from_conf(conf, transport)
+        deps = build_dependencies(conf)
         endpoint = notify_endpoint.NotificationEndpoint.from_conf(
-            conf, build_dependencies(conf), dead_letters)
-        return cls(conf, transport, endpoint)
+            conf, deps, dead_letters)
+        return cls(conf, transport, endpoint,
+                   build_periodic_reconciliation(conf, deps))
 
     def start(self):
         group = self._conf.notify
@@ -75,6 +113,8 @@ class NotifyService(object):
                  group.pool_name,
                  ','.join('%s/%s' % (t.exchange, t.topic) for t in targets),
                  group.max_in_flight)
+        if self._reconciliation is not None:
+            self._reconciliation.start()
 
     def stop(self):
         """Stop consuming, finish what was received, then disconnect.
@@ -83,6 +123,8 @@ class NotifyService(object):
         the broker delivers them again to the next listener.
         """
         self._endpoint.begin_shutdown()
+        if self._reconciliation is not None:
+            self._reconciliation.stop()
         if self._server is not None:
             self._server.stop()
             self._server.wait()

@@ -14,6 +14,14 @@ class NovaUnavailable(Exception):
     """Nova could not say whether the instance exists; try again later."""
 
 
+def client_from_conf(conf, session):
+    """A novaclient for ``[service_credentials]``' endpoint."""
+    group = conf.service_credentials
+    return nova_client.Client(NOVA_API_VERSION, session=session,
+                              endpoint_type=group.interface,
+                              region_name=group.region_name)
+
+
 class InstanceStatus(object):
     """Answers "is this instance gone?" from nova's API."""
 
@@ -22,11 +30,7 @@ class InstanceStatus(object):
 
     @classmethod
     def from_conf(cls, conf, session):
-        group = conf.service_credentials
-        client = nova_client.Client(NOVA_API_VERSION, session=session,
-                                    endpoint_type=group.interface,
-                                    region_name=group.region_name)
-        return cls(client)
+        return cls(client_from_conf(conf, session))
 
     def is_gone(self, instance_id):
         """True if nova answers 404 or reports the instance deleted.

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -14,12 +15,34 @@ def test_description_written_by_novajoin_1_3_0_is_recognised():
     assert record.otp_nonce is None
 
 
-def test_round_trip_keeps_instance_and_nonce():
-    text = ownership.build_description(INSTANCE, otp_nonce='n0nce')
+CREATED = datetime.datetime(2026, 11, 28, 22, 5, 7,
+                            tzinfo=datetime.timezone.utc)
+
+
+def test_round_trip_keeps_instance_nonce_and_creation_time():
+    text = ownership.build_description(INSTANCE, otp_nonce='n0nce',
+                                       created=CREATED)
     document = json.loads(text)
-    assert document['novajoin_metadata']['nova_instance_id'] == INSTANCE
+    assert document['novajoin_metadata'] == {
+        'nova_instance_id': INSTANCE, 'otp_nonce': 'n0nce',
+        'created': '2026-11-28T22:05:07Z'}
     assert ownership.parse_description(text) == ownership.OwnerRecord(
-        INSTANCE, 'n0nce')
+        INSTANCE, 'n0nce', CREATED)
+
+
+def test_creation_time_defaults_to_now():
+    before = ownership.utcnow()
+    record = ownership.parse_description(
+        ownership.build_description(INSTANCE))
+    assert before <= record.created <= ownership.utcnow()
+
+
+@pytest.mark.parametrize('created', [None, 'yesterday', 1700000000,
+                                     '2026-11-28 22:05:07'])
+def test_unreadable_creation_time_is_unknown(created):
+    text = json.dumps({'novajoin_metadata': {'nova_instance_id': INSTANCE,
+                                             'created': created}})
+    assert ownership.parse_description(text).created is None
 
 
 def test_extra_keys_are_allowed():

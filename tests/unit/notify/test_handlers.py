@@ -198,5 +198,7 @@ def test_every_handled_event_type_has_a_sample():
         samples.VERSIONED_DELETE, samples.VERSIONED_CREATE,
         samples.VERSIONED_UPDATE, samples.LEGACY_DELETE,
         samples.LEGACY_CREATE, samples.NOVA_FIP_ASSOCIATE,
-        samples.NOVA_FIP_DISASSOCIATE, samples.NEUTRON_ASSOCIATE)}
+        samples.NOVA_FIP_DISASSOCIATE, samples.NEUTRON_ASSOCIATE,
+        samples.VERSIONED_REBUILD_START, samples.VERSIONED_REBUILD_END,
+        samples.LEGACY_REBUILD_START, samples.LEGACY_REBUILD_END)}
     assert sample_types == set(handlers.HANDLERS)

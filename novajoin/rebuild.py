@@ -1,0 +1,181 @@
+"""Re-enrollment of an instance that nova rebuilds.
+
+Problem: a rebuild reinstalls the instance on a new disk. The new OS has no
+keytab, while its IPA entry is enrolled; IPA refuses a password on an
+enrolled entry (``ipa-jsonrpc.md`` section 5) and vendordata never gives an
+enrolled entry one, so the rebuilt instance could never enroll again.
+
+Design: on ``instance.rebuild.start`` and ``.end`` (legacy
+``compute.instance.rebuild.start``/``.end``) the listener, for each host
+whose owner record names the instance:
+
+1. leaves a host that never enrolled alone: its one-time password is still
+   valid and the rebuilt OS uses it;
+2. asks nova whether the instance exists and has a ``rebuild`` action, and
+   when that rebuild started; a host whose keytab was stored
+   (``krblastpwdchange``) after the rebuild started is the rebuilt OS's own
+   enrollment and is left alone, so a late or repeated notification never
+   takes a fresh enrollment away (nothing is written for a forged one
+   either: nova must know the rebuild);
+3. re-arms it in one IPA ``batch``: ``host_disable`` (keytab and
+   certificates go, and its services' keytabs), then ``host_mod`` with a
+   new owner record carrying a fresh random nonce and ``created`` time,
+   and the one-time password derived from that nonce
+   (:meth:`novajoin.otp.OTPKey.derive_otp`). The next vendordata request
+   reads the nonce back and answers that OTP, which no earlier answer held.
+
+Subhosts of the instance (its hosts managed by another of its hosts, made
+for its TLS-everywhere services) are disabled in the same batch but get no
+password: the instance fetches their keytabs again through its own host.
+An entry of the instance with neither keytab nor password (disabled by an
+administrator, or a re-arm whose second half failed) is re-armed too.
+
+nova's action times and IPA's ``krblastpwdchange`` come from two clocks;
+both should follow NTP. An enrollment takes a boot, much longer than the
+skew that matters.
+
+Timing: nova asks for vendordata (and builds a config drive) while the
+rebuild runs, between ``.start`` and ``.end``, so the work is done on
+``.start``; ``.end`` then finds nothing left to do, or does it if ``.start``
+was lost. A vendordata request answered before the re-arm gets no OTP (the
+entry is still enrolled); one afterwards gets the new OTP.
+
+The listener needs ``[enrollment] otp_key_file`` (the API's key) for this.
+"""
+
+import collections
+import datetime
+import logging
+
+from novajoin import inventory
+from novajoin.ipa import errors as ipa_errors
+from novajoin import otp
+from novajoin import ownership
+
+LOG = logging.getLogger(__name__)
+
+NOT_ENROLLED = 'not-enrolled'
+ENROLLED_SINCE = 'enrolled-since-rebuild'
+REARMED = 'rearmed'
+DISABLED = 'disabled'
+NO_REBUILD_KNOWN = 'kept-no-rebuild-known'
+
+HostOutcome = collections.namedtuple('HostOutcome', ['fqdn', 'result'])
+
+
+class Rebuilds(object):
+    """Re-arms the hosts of rebuilt instances; one per listener process."""
+
+    def __init__(self, ipa, servers, otp_key, clock=ownership.utcnow):
+        self._ipa = ipa
+        self._servers = servers
+        self._otp_key = otp_key
+        self._clock = clock
+
+    @classmethod
+    def from_conf(cls, conf, ipa, servers):
+        """:raises novajoin.exception.ConfigurationError: bad key file."""
+        return cls(ipa, servers,
+                   otp.OTPKey.from_file(conf.enrollment.otp_key_file))
+
+    def rebuilt(self, instance_id):
+        """Re-arm what the instance had enrolled; [HostOutcome].
+
+        When nova shows no rebuild of the instance (deleted since, or a
+        forged notification) nothing is changed and every enrolled host's
+        outcome is ``kept-no-rebuild-known``.
+        """
+        entries = [self._show(entry) for entry in
+                   inventory.instance_hosts(self._ipa, instance_id)]
+        entries = [entry for entry in entries if entry is not None]
+        names = {inventory.host_fqdn(entry) for entry in entries}
+        outcomes, affected = [], []
+        for entry in entries:
+            fqdn = inventory.host_fqdn(entry)
+            subhost = _is_subhost(entry, names)
+            if entry.get('has_password') or (
+                    subhost and not entry.get('has_keytab')):
+                outcomes.append(HostOutcome(fqdn, NOT_ENROLLED))
+            else:
+                affected.append((entry, subhost))
+        if not affected:
+            return outcomes
+        started = self._servers.last_rebuild_started(instance_id)
+        if started is None:
+            LOG.warning('instance=%s decision=kept reason=nova shows no '
+                        'rebuild of the instance', instance_id)
+            return outcomes + [
+                HostOutcome(inventory.host_fqdn(entry), NO_REBUILD_KNOWN)
+                for entry, _ in affected]
+        stale = []
+        for entry, subhost in affected:
+            keytab_stored = _keytab_time(entry)
+            if keytab_stored is not None and keytab_stored >= started:
+                outcomes.append(HostOutcome(inventory.host_fqdn(entry),
+                                            ENROLLED_SINCE))
+            else:
+                stale.append((entry, subhost))
+        return outcomes + self._rearm(instance_id, stale)
+
+    def _show(self, entry):
+        # host_find has neither has_keytab nor krblastpwdchange.
+        try:
+            return self._ipa.host_show(inventory.host_fqdn(entry),
+                                       all=True)['result']
+        except ipa_errors.NotFound:
+            return None
+
+    def _rearm(self, instance_id, stale):
+        calls, outcomes = [], []
+        for entry, subhost in stale:
+            fqdn = inventory.host_fqdn(entry)
+            if entry.get('has_keytab'):
+                calls.append(('host_disable', [fqdn], {}))
+            if subhost:
+                outcomes.append(HostOutcome(fqdn, DISABLED))
+                continue
+            calls.append(('host_mod', [fqdn],
+                          rearm_options(self._otp_key, instance_id, fqdn,
+                                        self._clock())))
+            outcomes.append(HostOutcome(fqdn, REARMED))
+        for item in self._ipa.batch(calls):
+            # Already disabled: a concurrent re-arm got there first.
+            if item.error is not None and not isinstance(
+                    item.error, ipa_errors.AlreadyInactive):
+                raise item.error
+        return outcomes
+
+
+def _is_subhost(entry, instance_fqdns):
+    """A host managed by another host of the same instance (a subhost made
+    for its services), not the instance's own host."""
+    fqdn = inventory.host_fqdn(entry)
+    managers = set(entry.get('managedby_host') or ())
+    return bool(managers & (instance_fqdns - {fqdn}))
+
+
+def _keytab_time(entry):
+    """When the host's keytab was stored (aware UTC), or None."""
+    value = entry.get('krblastpwdchange')
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.strptime(
+                value, '%Y%m%d%H%M%SZ').replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            return None
+    return None
+
+
+def rearm_options(otp_key, instance_id, fqdn, created):
+    """``host_mod`` options giving an owned, disabled entry a fresh OTP.
+
+    A new random nonce, so the OTP differs from every earlier one.
+    """
+    nonce = otp.new_nonce()
+    return {'description': ownership.build_description(instance_id, nonce,
+                                                       created=created),
+            'userpassword': otp_key.derive_otp(instance_id, fqdn, nonce)}
