@@ -11,13 +11,15 @@ next interval.
 import logging
 import threading
 
+from novajoin import inventory
 from novajoin.ipa import errors as ipa_errors
 from novajoin.openstack import nova
 
 LOG = logging.getLogger(__name__)
 
 # Failures that only mean "try again next time".
-_OUTAGES = (ipa_errors.IPAError, nova.NovaUnavailable)
+_OUTAGES = (ipa_errors.IPAError, nova.NovaUnavailable,
+            inventory.SearchTruncated)
 
 
 class PeriodicReconciliation(object):
