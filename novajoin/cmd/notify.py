@@ -13,6 +13,7 @@ from oslo_config import cfg
 from oslo_log import log
 
 from novajoin import conf as novajoin_conf
+from novajoin import exception
 from novajoin.notify import service
 
 LOG = log.getLogger(__name__)
@@ -40,7 +41,12 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    notify_service = service.NotifyService.from_conf(conf)
+    try:
+        notify_service = service.NotifyService.from_conf(conf)
+    except exception.ConfigurationError as exc:
+        LOG.error('cannot start: %s (or set [notify] rebuild_reenrollment '
+                  '= false)', exc)
+        return 1
     notify_service.start()
     # A timed wait keeps the main thread responsive to signals.
     while not stop_requested.wait(1.0):

@@ -45,7 +45,11 @@ def make_workdir(root):
 
 
 def write_otp_key(workdir):
+    """The run's OTP key file (written once; the API and listener share it).
+    """
     path = os.path.join(workdir, 'otp.key')
+    if os.path.exists(path):
+        return path
     with open(path, 'w') as f:
         f.write(secrets.token_urlsafe(48))
     os.chmod(path, 0o400)
@@ -108,6 +112,8 @@ def notify_sections(ks, ipa, workdir, transport_url, pool):
                    'retry_backoff_max': 2.0},
         'service_credentials': ks.service_credentials_conf(),
         'ipa': ipa_section(ipa, workdir),
+        # The listener re-arms rebuilt instances with the API's key.
+        'enrollment': {'otp_key_file': write_otp_key(workdir)},
     }
 
 

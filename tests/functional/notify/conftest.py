@@ -5,6 +5,7 @@ and ``novajoin-notify`` as a real process against them.
 import json
 import os
 import re
+import secrets
 import signal
 import subprocess
 import sys
@@ -136,18 +137,26 @@ class Env(object):
         self.pool = 'novajoin-notify-%s' % suffix
         self.dead_letter_topic = 'novajoin_dead_letter_%s' % suffix
         self.dead_letter_queue = self.dead_letter_topic + '.error'
+        self.reconcile_lock_queue = 'novajoin-reconcile-lock-%s' % suffix
+        # The API's key: the listener re-arms rebuilt instances with it.
+        self.otp_key_file = os.path.join(self.workdir, 'otp.key')
+        with open(self.otp_key_file, 'w') as key_file:
+            key_file.write(secrets.token_urlsafe(48))
+        os.chmod(self.otp_key_file, 0o400)
 
-    def write_conf(self, **notify):
+    def write_conf(self, log_name='notify.log', conf_name='join.conf',
+                   enrollment=None, **notify):
         options = {'max_in_flight': 8, 'max_attempts': 30,
                    'retry_backoff': 0.5, 'retry_backoff_max': 2.0,
                    'pool_name': self.pool,
-                   'dead_letter_topic': self.dead_letter_topic}
+                   'dead_letter_topic': self.dead_letter_topic,
+                   'reconcile_lock_queue': self.reconcile_lock_queue}
         options.update(notify)
         credentials = self.keystone.service_credentials_conf()
         lines = ['[DEFAULT]',
                  'transport_url = %s' % self.vhost.transport_url,
                  'debug = true',
-                 'log_file = %s' % os.path.join(self.workdir, 'notify.log'),
+                 'log_file = %s' % os.path.join(self.workdir, log_name),
                  'domain = %s' % DOMAIN,
                  '[notify]']
         lines += ['%s = %s' % item for item in sorted(options.items())]
@@ -161,16 +170,22 @@ class Env(object):
                   'auth_method = password',
                   'user = admin',
                   'password = %s' % self.ipa.admin_password,
-                  '[service_credentials]']
+                  '[enrollment]',
+                  'otp_key_file = %s' % self.otp_key_file]
+        lines += ['%s = %s' % item for item in sorted(
+            (enrollment or {}).items())]
+        lines += ['[service_credentials]']
         lines += ['%s = %s' % item for item in sorted(credentials.items())]
-        path = os.path.join(self.workdir, 'join.conf')
+        path = os.path.join(self.workdir, conf_name)
         with open(path, 'w') as conf_file:
             conf_file.write('\n'.join(lines) + '\n')
         return path
 
-    def start_listener(self, **notify):
-        listener = Listener(self.write_conf(**notify),
-                            os.path.join(self.workdir, 'notify.log'))
+    def start_listener(self, name='notify', **notify):
+        listener = Listener(self.write_conf(log_name=name + '.log',
+                                            conf_name=name + '.conf',
+                                            **notify),
+                            os.path.join(self.workdir, name + '.log'))
         self.listeners.append(listener)
         listener.start()
         return listener

@@ -1,0 +1,219 @@
+"""novajoin-manage reconcile and hosts list against the IPA simulator, real
+Keystone and the nova stand-in (paged server lists); periodic
+reconciliation in two listeners on the real RabbitMQ."""
+
+import json
+import uuid
+
+import pytest
+
+from novajoin import ownership
+from tests.functional.notify import lifecycle
+from tests.functional.notify.conftest import wait_until
+
+DOMAIN = lifecycle.DOMAIN
+HOUR = 3600
+# More owned hosts than one IPA search answer holds (100).
+LIVE_ENROLLED = 110
+
+
+def fqdn(name):
+    return '%s.%s' % (name, DOMAIN)
+
+
+class Mix(object):
+    """Hosts in every state reconciliation tells apart."""
+
+    def __init__(self, env, ipa):
+        self.env = env
+        nova = env.openstack
+        self.keep, self.delete, self.started = set(), set(), set()
+        # Live, enrolled: paging material.
+        for number in range(LIVE_ENROLLED):
+            instance_id = str(uuid.uuid4())
+            nova.set_server(instance_id, project_id='p-live')
+            env.ipa.admin.seed_host(
+                fqdn('live-%03d' % number), enrolled=True,
+                description=ownership.build_description(
+                    instance_id, created=lifecycle.ago(10 * HOUR)))
+            self.keep.add(fqdn('live-%03d' % number))
+        # Deleted 1 minute ago: within the grace period.
+        recent = str(uuid.uuid4())
+        nova.set_server(recent, status='DELETED', project_id='p-recent',
+                        deleted_at=lifecycle.iso(lifecycle.ago(60)))
+        env.ipa.admin.seed_host(fqdn('recently-deleted'), enrolled=True,
+                                description=ownership.build_description(
+                                    recent, created=lifecycle.ago(HOUR)))
+        self.keep.add(fqdn('recently-deleted'))
+        # Deleted 2 hours ago, with a subhost of its own.
+        gone = str(uuid.uuid4())
+        nova.set_server(gone, status='DELETED', project_id='p-gone',
+                        deleted_at=lifecycle.iso(lifecycle.ago(2 * HOUR)))
+        for name in ('deleted', 'deleted.internalapi'):
+            env.ipa.admin.seed_host(fqdn(name), enrolled=True,
+                                    description=ownership.build_description(
+                                        gone, created=lifecycle.ago(HOUR)))
+            self.delete.add(fqdn(name))
+        # Archived from nova's database long ago: nova answers 404.
+        archived = str(uuid.uuid4())
+        env.ipa.admin.seed_host(fqdn('archived'), enrolled=True,
+                                description=ownership.build_description(
+                                    archived,
+                                    created=lifecycle.ago(30 * HOUR)))
+        self.delete.add(fqdn('archived'))
+        # Living instances that never enrolled: expired, fresh, legacy.
+        self.pending_otp = {}
+        for name, created, legacy in (
+                ('never-enrolled', lifecycle.ago(5 * HOUR), False),
+                ('booting', lifecycle.ago(60), False),
+                ('legacy-pending', None, True)):
+            instance_id = str(uuid.uuid4())
+            nova.set_server(instance_id, project_id='p-pending')
+            self.pending_otp[fqdn(name)] = lifecycle.add_pending_host(
+                ipa, env.otp_key_file, instance_id, fqdn(name),
+                created=created, legacy=legacy)
+        self.delete.add(fqdn('never-enrolled'))
+        self.keep.add(fqdn('booting'))
+        self.started.add(fqdn('legacy-pending'))
+        # Not novajoin's: no owner record, an IPA master, free text.
+        env.ipa.admin.seed_host(fqdn('by-hand'), enrolled=True)
+        env.ipa.admin.seed_host(fqdn('ipa2'), ipa_master=True,
+                                description='IPA replica')
+        env.ipa.admin.seed_host(fqdn('notes'), description='nova_instance_id'
+                                ' of nothing, "nova_instance_id": "x"')
+        self.keep |= {fqdn('by-hand'), fqdn('ipa2'), fqdn('notes'),
+                      fqdn('legacy-pending')}
+
+
+@pytest.fixture
+def mix(env):
+    env.ipa.admin.reset()
+    env.openstack.clear_servers()
+    ipa = lifecycle.ipa_admin_client(env.ipa)
+    try:
+        yield Mix(env, ipa)
+    finally:
+        ipa.close()
+        env.openstack.clear_servers()
+
+
+def _table_rows(output):
+    """{fqdn: (action, reason)} from reconcile's table."""
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip('|').split('|')]
+        if len(cells) == 5 and '.' in cells[1]:
+            rows[cells[1]] = (cells[0], cells[4])
+    return rows
+
+
+def test_dry_run_changes_nothing_and_says_what_it_would_do(env, mix):
+    conf = env.write_conf()
+    before = env.host_fqdns()
+
+    result = lifecycle.run_manage(conf, 'reconcile', '--dry-run',
+                                  '--grace', str(HOUR))
+
+    assert result.returncode == 0, result.stderr
+    assert env.host_fqdns() == before
+    rows = _table_rows(result.stdout)
+    assert {name for name, (action, _) in rows.items()
+            if action == 'would-delete'} == mix.delete
+    assert rows[fqdn('deleted')] == ('would-delete', 'instance-gone')
+    assert rows[fqdn('never-enrolled')] == ('would-delete',
+                                            'unenrolled-expired')
+    assert rows[fqdn('recently-deleted')] == ('kept', 'deleted-recently')
+    assert rows[fqdn('legacy-pending')] == ('would-start-ttl',
+                                            'no-creation-time')
+    assert 'dry run: %d owned hosts' % (LIVE_ENROLLED + 7) in result.stdout
+
+
+def test_reconcile_removes_only_what_is_gone_or_expired(env, mix):
+    conf = env.write_conf()
+    env.ipa.admin.reset_stats()
+    before = env.host_fqdns()
+
+    result = lifecycle.run_manage(conf, 'reconcile', '--grace', str(HOUR))
+
+    assert result.returncode == 0, result.stderr
+    after = env.host_fqdns()
+    assert before - after == mix.delete
+    assert mix.keep <= after
+    # More owned hosts than one answer holds: the search was split.
+    assert env.ipa.admin.calls('host_find') > 1
+    # The expired OTP no longer joins; the fresh one is untouched.
+    assert env.ipa.admin.try_join(fqdn('never-enrolled'), mix.pending_otp[
+        fqdn('never-enrolled')])[0] == 404
+    # The legacy entry's TTL started now, with its nonce (so its OTP) kept.
+    ipa = lifecycle.ipa_admin_client(env.ipa)
+    try:
+        record = ownership.owner_of(
+            ipa.host_show(fqdn('legacy-pending'))['result'])
+    finally:
+        ipa.close()
+    assert record.created is not None
+    assert record.created >= lifecycle.ago(600)
+    assert env.ipa.admin.try_join(fqdn('booting'), mix.pending_otp[
+        fqdn('booting')])[0] == 200
+
+    again = lifecycle.run_manage(conf, 'reconcile', '--grace', str(HOUR))
+    assert again.returncode == 0, again.stderr
+    assert {action for action, _ in _table_rows(again.stdout).values()} == {
+        'kept'}
+
+
+def test_ttl_zero_keeps_unenrolled_hosts(env, mix):
+    conf = env.write_conf(enrollment={'unenrolled_host_ttl': 0})
+    result = lifecycle.run_manage(conf, 'reconcile', '--dry-run')
+    rows = _table_rows(result.stdout)
+    assert fqdn('never-enrolled') not in rows
+    assert fqdn('legacy-pending') not in rows
+
+
+def test_hosts_list_shows_owned_hosts_only(env, mix):
+    conf = env.write_conf()
+    result = lifecycle.run_manage(conf, 'hosts', 'list', '--format', 'json')
+    assert result.returncode == 0, result.stderr
+    hosts = {row['fqdn']: row for row in json.loads(result.stdout)}
+    assert len(hosts) == LIVE_ENROLLED + 7
+    assert fqdn('by-hand') not in hosts and fqdn('ipa2') not in hosts
+    assert hosts[fqdn('live-000')]['project_id'] == 'p-live'
+    assert hosts[fqdn('live-000')]['enrolled'] is True
+    assert hosts[fqdn('booting')]['enrolled'] is False
+    assert hosts[fqdn('legacy-pending')]['created'] is None
+
+    table = lifecycle.run_manage(conf, 'hosts', 'list')
+    assert table.returncode == 0, table.stderr
+    assert '%d owned hosts' % (LIVE_ENROLLED + 7) in table.stdout
+    assert fqdn('booting') in table.stdout
+
+
+def test_one_of_two_listeners_reconciles_and_the_other_takes_over(env):
+    env.ipa.admin.reset()
+    env.openstack.clear_servers()
+    first = env.start_listener('first', reconcile_interval=1,
+                               reconcile_grace=0)
+    second = env.start_listener('second', reconcile_interval=1,
+                                reconcile_grace=0)
+    instance_id = str(uuid.uuid4())
+    env.openstack.set_server(instance_id, status='DELETED',
+                             deleted_at=lifecycle.iso(lifecycle.ago(60)))
+    env.ipa.admin.seed_host(fqdn('lost-delete'), enrolled=True,
+                            description=ownership.build_description(
+                                instance_id))
+
+    wait_until(lambda: fqdn('lost-delete') not in env.host_fqdns(),
+               'periodic reconciliation to delete the host')
+    wait_until(lambda: 'reconcile skipped' in first.log() + second.log(),
+               'the other listener to skip a run')
+    leaders = [listener for listener in (first, second)
+               if 'reconcile done' in listener.log()]
+    assert len(leaders) == 1
+    follower = second if leaders[0] is first else first
+    assert 'reconcile lock acquired' not in follower.log()
+
+    leaders[0].sigterm()
+    wait_until(lambda: 'reconcile lock acquired' in follower.log(),
+               'the other listener to take the lock over')
+    wait_until(lambda: 'reconcile done' in follower.log(),
+               'the other listener to reconcile')
