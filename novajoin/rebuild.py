@@ -107,10 +107,13 @@ class Rebuilds(object):
             return outcomes + [
                 HostOutcome(inventory.host_fqdn(entry), NO_REBUILD_KNOWN)
                 for entry, _ in affected]
+        # IPA keeps whole seconds: an enrollment in the second the rebuild
+        # started counts as the old one (a boot takes longer than that).
+        started = started.replace(microsecond=0)
         stale = []
         for entry, subhost in affected:
             keytab_stored = _keytab_time(entry)
-            if keytab_stored is not None and keytab_stored >= started:
+            if keytab_stored is not None and keytab_stored > started:
                 outcomes.append(HostOutcome(inventory.host_fqdn(entry),
                                             ENROLLED_SINCE))
             else:
