@@ -60,6 +60,9 @@ class Checker(object):
             secrets.token_hex(4))
 
     def run(self):
+        # Building a transport registers oslo.messaging's options (it does
+        # not connect).
+        oslo_messaging.get_notification_transport(self._conf).cleanup()
         results = [self.check_configuration(), self.check_otp_key()]
         where = self._ipa_deployment()
         if where is None:
@@ -236,14 +239,11 @@ class Checker(object):
 
     def check_rabbitmq(self):
         name = 'RabbitMQ'
-        transport = oslo_messaging.get_notification_transport(self._conf)
         try:
             params = leader.connection_params(self._conf)
         except leader.LockUnsupported as exc:
             return _failed(name, str(exc), 'set [DEFAULT] transport_url to '
                            'rabbit://user:password@host:5672/vhost')
-        finally:
-            transport.cleanup()
         failures = []
         for host in params:
             connection = kombu.Connection(**dict(host, heartbeat=0))
