@@ -150,8 +150,10 @@ class Rebuilds(object):
 
 
 def _is_subhost(entry, instance_fqdns):
-    """A host managed by another host of the same instance (a subhost made
-    for its services), not the instance's own host."""
+    """Whether another host of the same instance manages this one.
+
+    That is a subhost made for the instance's services, not its own host.
+    """
     fqdn = inventory.host_fqdn(entry)
     managers = set(entry.get('managedby_host') or ())
     return bool(managers & (instance_fqdns - {fqdn}))

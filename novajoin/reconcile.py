@@ -173,8 +173,11 @@ class Reconciler(object):
         return entries
 
     def _carry_out(self, plan, dry_run, cleaned):
-        """Act on one plan; ``cleaned`` maps instance ids whose footprint
-        was removed in this pass to the error it failed with (or None)."""
+        """Act on one plan; the table row of what was done.
+
+        ``cleaned`` maps the instance ids whose footprint was removed in
+        this pass to the error that failed (or None).
+        """
         words = _WOULD if dry_run else _DONE
         row = Row(words[plan.step], plan.fqdn, plan.instance_id,
                   plan.project_id, plan.reason)

@@ -15,7 +15,6 @@ from novajoin.notify import floating_ips
 from novajoin.notify import payloads
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
-from novajoin import rebuild
 
 LOG = logging.getLogger(__name__)
 

@@ -72,7 +72,8 @@ def build_periodic_reconciliation(conf, deps):
                     'RabbitMQ, and %s', exc)
         return None
     reconciler = reconcile.Reconciler(
-        deps.ipa, deps.servers, deps.instances, grace=conf.notify.reconcile_grace,
+        deps.ipa, deps.servers, deps.instances,
+        grace=conf.notify.reconcile_grace,
         ttl=conf.enrollment.unenrolled_host_ttl)
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),

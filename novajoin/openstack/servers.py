@@ -35,13 +35,14 @@ class ServerDirectory(object):
         return cls(nova.client_from_conf(conf, session))
 
     def live(self):
-        """``{instance id: Server}`` of every server nova has not deleted
-        (soft-deleted ones included: they can still be restored)."""
+        """``{instance id: Server}`` of every server nova has not deleted.
+
+        Soft-deleted ones are included: they can still be restored.
+        """
         return self._list({'all_tenants': True})
 
     def deleted(self):
-        """``{instance id: Server}`` of the deleted servers nova still
-        shows."""
+        """``{instance id: Server}`` of the deleted servers nova shows."""
         return self._list({'all_tenants': True, 'deleted': True})
 
     def _list(self, search_opts):

@@ -76,7 +76,7 @@ def test_missing_ipa_permission(env):
                                            'password': 'reader-pw',
                                            'read_only': True})
     result = _check(env, {('ipa', 'user'): 'reader',
-                            ('ipa', 'password'): 'reader-pw'})
+                          ('ipa', 'password'): 'reader-pw'})
     rows = _assert_fails(result, 'IPA permissions', 'Nova Host Manager')
     assert rows['IPA login'] == 'pass'
 
@@ -85,8 +85,8 @@ def test_rabbitmq_down(env):
     with socket.socket() as unused:
         unused.bind(('127.0.0.1', 0))
         port = unused.getsockname()[1]
-    result = _check(env, {('DEFAULT', 'transport_url'):
-                            'rabbit://guest:guest@127.0.0.1:%d/' % port})
+    url = 'rabbit://guest:guest@127.0.0.1:%d/' % port
+    result = _check(env, {('DEFAULT', 'transport_url'): url})
     _assert_fails(result, 'RabbitMQ', 'check that RabbitMQ runs')
 
 

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from novajoin import ownership
-from tests.functional.notify import lifecycle
 from tests.functional.notify.conftest import wait_until
+from tests.functional.notify import lifecycle
 
 DOMAIN = lifecycle.DOMAIN
 HOUR = 3600
