@@ -9,9 +9,9 @@ import pytest
 from novajoin import inventory
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
+from novajoin.openstack import servers
 from novajoin import ownership
 from novajoin import reconcile
-from novajoin.openstack import servers
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, 0,
                         tzinfo=datetime.timezone.utc)
