@@ -141,6 +141,8 @@ class Rebuilds(object):
                           rearm_options(self._otp_key, instance_id, fqdn,
                                         self._clock())))
             outcomes.append(HostOutcome(fqdn, REARMED))
+        if not calls:
+            return outcomes
         for item in self._ipa.batch(calls):
             # Already disabled: a concurrent re-arm got there first.
             if item.error is not None and not isinstance(

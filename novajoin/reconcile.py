@@ -30,7 +30,11 @@ on hosts with novajoin's owner record (:mod:`novajoin.ownership`):
   without a password.
 
 IPA is read before nova, so a host added after nova was listed cannot look
-like one of a missing instance. :func:`render_table` prints what was done
+like one of a missing instance. A pass that would delete more than
+``max_delete_percent`` of the owned hosts (and more than a handful) stops
+before changing anything (:class:`TooManyDeletes`): that is what nova
+credentials limited to one project, or pointed at another region, look
+like. ``force`` overrides it. :func:`render_table` prints what was done
 (or, with ``dry_run``, what would be done).
 """
 
@@ -58,6 +62,8 @@ KEEP = 'keep'
 
 # A batch of host_show calls per round trip.
 _SHOW_BATCH = 50
+# Deleting this many hosts is never refused as too many.
+_ALWAYS_ALLOWED_DELETES = 10
 
 Plan = collections.namedtuple('Plan', ['step', 'fqdn', 'instance_id',
                                        'project_id', 'reason', 'record'])
@@ -74,21 +80,28 @@ _WOULD = {DELETE: 'would-delete', START_TTL: 'would-start-ttl',
           KEEP: 'kept'}
 
 
+class TooManyDeletes(Exception):
+    """The pass would delete a suspicious share of the owned hosts."""
+
+
 class Reconciler(object):
     """One reconciliation pass; stateless between passes."""
 
     def __init__(self, ipa, servers, instances, grace, ttl,
-                 clock=ownership.utcnow):
+                 max_delete_percent=100, clock=ownership.utcnow):
         self._ipa = ipa
         self._servers = servers
         self._instances = instances
         self._grace = datetime.timedelta(seconds=grace)
         self._ttl = datetime.timedelta(seconds=ttl) if ttl else None
+        self._max_delete_percent = max_delete_percent
         self._clock = clock
 
-    def run(self, dry_run=False):
+    def run(self, dry_run=False, force=False):
         """Plan and (unless ``dry_run``) act; returns a :class:`Report`.
 
+        :raises TooManyDeletes: (unless ``dry_run`` or ``force``) nothing
+            was changed.
         :raises novajoin.openstack.nova.NovaUnavailable: nova could not be
             listed; nothing was changed.
         :raises novajoin.ipa.errors.IPAError: IPA could not be searched.
@@ -110,9 +123,23 @@ class Reconciler(object):
                 plans += self._plan_missing(instance_id, owned,
                                             deleted.get(instance_id))
         plans += self._plan_unenrolled(pending)
+        if not (dry_run or force):
+            self._refuse_too_many(plans, len(hosts))
         cleaned = {}
         rows = [self._carry_out(plan, dry_run, cleaned) for plan in plans]
         return Report(rows, len(hosts), len(by_instance))
+
+    def _refuse_too_many(self, plans, owned_count):
+        deletes = sum(1 for plan in plans if plan.step == DELETE)
+        allowed = max(_ALWAYS_ALLOWED_DELETES,
+                      owned_count * self._max_delete_percent // 100)
+        if deletes > allowed:
+            raise TooManyDeletes(
+                'would delete %d of %d owned hosts, more than %d%%; check '
+                'that [service_credentials] can list the servers of every '
+                'project in the right region (novajoin-manage check), look '
+                'at the plan with --dry-run, then use --force'
+                % (deletes, owned_count, self._max_delete_percent))
 
     def _plan_missing(self, instance_id, owned, server):
         now = self._clock()

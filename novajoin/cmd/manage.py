@@ -2,7 +2,7 @@
 
     novajoin-manage [--config-file FILE] check
     novajoin-manage [--config-file FILE] hosts list [--format table|json]
-    novajoin-manage [--config-file FILE] reconcile [--dry-run]
+    novajoin-manage [--config-file FILE] reconcile [--dry-run] [--force]
                                                    [--grace SECONDS]
 
 Exit status: 0 success, 1 a check or an action failed, 2 usage error.
@@ -56,6 +56,10 @@ def _add_parsers(subparsers):
                              help='keep hosts of instances deleted less '
                                   'than SECONDS ago (default [notify] '
                                   'reconcile_grace)')
+    reconciling.add_argument('--force', action='store_true',
+                             help='act even when more than [notify] '
+                                  'reconcile_max_delete_percent of the '
+                                  'owned hosts would be deleted')
     reconciling.set_defaults(handler=do_reconcile)
 
 
@@ -163,12 +167,13 @@ def do_reconcile(conf, out):
     reconciler = reconcile.Reconciler(
         ipa, servers.ServerDirectory.from_conf(conf, session),
         nova.InstanceStatus.from_conf(conf, session), grace=grace,
-        ttl=conf.enrollment.unenrolled_host_ttl)
+        ttl=conf.enrollment.unenrolled_host_ttl,
+        max_delete_percent=conf.notify.reconcile_max_delete_percent)
     dry_run = conf.command.dry_run
     try:
-        report = reconciler.run(dry_run=dry_run)
+        report = reconciler.run(dry_run=dry_run, force=conf.command.force)
     except (ipa_errors.IPAError, nova.NovaUnavailable,
-            inventory.SearchTruncated) as exc:
+            inventory.SearchTruncated, reconcile.TooManyDeletes) as exc:
         sys.stderr.write('novajoin-manage: reconcile failed, nothing more '
                          'was changed: %s: %s\n' % (type(exc).__name__, exc))
         return 1

@@ -77,6 +77,13 @@ lifecycle_opts = [
                     'reconciliation removes its hosts; until then its '
                     'delete notification may still be on the way. Also '
                     'the default of novajoin-manage reconcile --grace.'),
+    cfg.IntOpt('reconcile_max_delete_percent', default=25, min=0, max=100,
+               help='A reconciliation that would delete more than this '
+                    'share of the owned hosts (and more than 10) changes '
+                    'nothing and logs an error instead: nova credentials '
+                    'that see one project only, or another region, look '
+                    'like that. novajoin-manage reconcile --force '
+                    'overrides it.'),
     cfg.StrOpt('reconcile_lock_queue', default='novajoin-reconcile-lock',
                help='Name of the exclusive RabbitMQ queue whose holder is '
                     'the one listener that runs periodic reconciliation. '

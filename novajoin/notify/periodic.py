@@ -14,12 +14,14 @@ import threading
 from novajoin import inventory
 from novajoin.ipa import errors as ipa_errors
 from novajoin.openstack import nova
+from novajoin import reconcile
 
 LOG = logging.getLogger(__name__)
 
-# Failures that only mean "try again next time".
+# Failures that end a run with nothing more changed; the next run tries
+# again.
 _OUTAGES = (ipa_errors.IPAError, nova.NovaUnavailable,
-            inventory.SearchTruncated)
+            inventory.SearchTruncated, reconcile.TooManyDeletes)
 
 
 class PeriodicReconciliation(object):

@@ -74,7 +74,8 @@ def build_periodic_reconciliation(conf, deps):
     reconciler = reconcile.Reconciler(
         deps.ipa, deps.servers, deps.instances,
         grace=conf.notify.reconcile_grace,
-        ttl=conf.enrollment.unenrolled_host_ttl)
+        ttl=conf.enrollment.unenrolled_host_ttl,
+        max_delete_percent=conf.notify.reconcile_max_delete_percent)
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
         retry_interval=min(interval, 60))

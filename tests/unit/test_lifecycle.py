@@ -139,3 +139,19 @@ def test_hosts_of_a_deleted_instance_wait_out_the_grace_period():
         dry_run=True)
     assert [r.action for r in dry.rows] == ['would-delete']
     assert ipa.deleted == []
+
+
+def test_a_pass_deleting_most_owned_hosts_changes_nothing():
+    ipa = LimitedIPA()
+    for number in range(20):
+        ipa.add('vm%02d.example.test' % number, ownership.build_description(
+            str(uuid.uuid4()), created=NOW - 10 * HOUR), has_keytab=True)
+    reconciler = reconcile.Reconciler(ipa, Servers(), Gone(), grace=0,
+                                      ttl=0, max_delete_percent=25,
+                                      clock=lambda: NOW)
+
+    with pytest.raises(reconcile.TooManyDeletes):
+        reconciler.run()
+    assert len(ipa.hosts) == 20
+    assert len(reconciler.run(dry_run=True).rows) == 20
+    assert len(ipa.hosts) == 20
