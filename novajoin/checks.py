@@ -256,8 +256,8 @@ class Checker(object):
                     exc))
             finally:
                 connection.release()
-        if failures and len(failures) == len(params):
-            return _failed(name, '; '.join(failures),
+        if len(failures) == len(params):
+            return _failed(name, '; '.join(failures) or 'no broker host',
                            'check that RabbitMQ runs and [DEFAULT] '
                            'transport_url (host, credentials, vhost)')
         return _passed(name, '%d of %d broker(s) answer'
