@@ -263,7 +263,7 @@ def render_table(report, dry_run=False):
     table = prettytable.PrettyTable(['action', 'fqdn', 'instance',
                                      'project', 'reason'])
     table.align = 'l'
-    for row in report.rows:
+    for row in sorted(report.rows, key=lambda row: row.fqdn):
         table.add_row([row.action, row.fqdn, row.instance_id,
                        row.project_id or '-', row.reason])
     counts = collections.Counter(row.action for row in report.rows)

@@ -37,6 +37,7 @@ class Mix(object):
                 description=ownership.build_description(
                     instance_id, created=lifecycle.ago(10 * HOUR)))
             self.keep.add(fqdn('live-%03d' % number))
+        ipa.service_add('HTTP/%s' % fqdn('live-000'), force=True)
         # Deleted 1 minute ago: within the grace period.
         recent = str(uuid.uuid4())
         nova.set_server(recent, status='DELETED', project_id='p-recent',
@@ -179,6 +180,9 @@ def test_hosts_list_shows_owned_hosts_only(env, mix):
     assert fqdn('by-hand') not in hosts and fqdn('ipa2') not in hosts
     assert hosts[fqdn('live-000')]['project_id'] == 'p-live'
     assert hosts[fqdn('live-000')]['enrolled'] is True
+    assert hosts[fqdn('live-000')]['services'] == [
+        'HTTP/%s@EXAMPLE.TEST' % fqdn('live-000')]
+    assert hosts[fqdn('live-001')]['services'] == []
     assert hosts[fqdn('booting')]['enrolled'] is False
     assert hosts[fqdn('legacy-pending')]['created'] is None
 
