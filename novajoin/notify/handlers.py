@@ -35,13 +35,14 @@ def _outcome(instance_id, result, fqdns=(), observed=False):
 class Dependencies(object):
     """The clients handlers share, built once per process."""
 
-    def __init__(self, ipa, instances, ports, zone, servers=None,
+    def __init__(self, ipa, instances, ports, zone, nova_servers=None,
                  rebuilds=None):
         self.ipa = ipa
         self.instances = instances
         self.ports = ports
         self.zone = zone
-        self.servers = servers
+        # nova's server lists, for periodic reconciliation.
+        self.nova_servers = nova_servers
         # None when [notify] rebuild_reenrollment is off.
         self.rebuilds = rebuilds
 

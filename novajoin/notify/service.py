@@ -56,7 +56,7 @@ def build_dependencies(conf):
         instances=nova.InstanceStatus.from_conf(conf, session),
         ports=neutron.PortLookup.from_conf(conf, session),
         zone=conf.domain or ipa.domain,
-        servers=server_directory,
+        nova_servers=server_directory,
         rebuilds=rebuilds)
 
 
@@ -72,7 +72,7 @@ def build_periodic_reconciliation(conf, deps):
                     'RabbitMQ, and %s', exc)
         return None
     reconciler = reconcile.Reconciler(
-        deps.ipa, deps.servers, deps.instances,
+        deps.ipa, deps.nova_servers, deps.instances,
         grace=conf.notify.reconcile_grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent)
