@@ -17,6 +17,7 @@ from tests.ipasim import admin
 from tests.ipasim import auth
 from tests.ipasim import commands
 from tests.ipasim import controls
+from tests.ipasim import sockets
 from tests.ipasim import state
 
 LOG = logging.getLogger('ipasim')
@@ -76,6 +77,11 @@ class _TLSServer(http.server.ThreadingHTTPServer):
 class _IPAHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'ipasim'
+    wbufsize = sockets.RESPONSE_BUFFER
+
+    def setup(self):
+        sockets.no_delay(self.request)
+        super().setup()
 
     def version_string(self):
         return self.server_version
