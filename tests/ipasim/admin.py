@@ -56,7 +56,7 @@ def post_control(sim, body):
     except ValueError as e:
         raise BadRequest(400, str(e))
     sim.apply_controls(changes)
-    return 200, {'latency_ms': sim.latency_ms, 'outage': sim.outage}
+    return 200, dict(sim.latency.snapshot(), outage=sim.outage)
 
 
 def expire_sessions(sim, body):

@@ -70,12 +70,29 @@ class CallCounter(object):
             self._calls.clear()
 
 
+def writes(command):
+    """Whether a command changes the directory (for write latency)."""
+    return not (command.endswith(('_show', '_find'))
+                or command in ('ping', 'session_logout', 'batch'))
+
+
+def _batch_writes(args):
+    items = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+    for item in items:
+        method = item.get('method') if isinstance(item, dict) else None
+        if isinstance(method, str) and writes(method.split('/')[0]):
+            return True
+    return False
+
+
 class Engine(object):
-    def __init__(self, directory, api_version, release, server_uri):
+    def __init__(self, directory, api_version, release, server_uri,
+                 latency):
         self.directory = directory
         self.api_version = api_version
         self.release = release
         self.server_uri = server_uri
+        self.latency = latency
         self.calls = CallCounter()
         self.signatures = contract.load()
         unserved = set(self.signatures) - set(DIRECTORY_HANDLERS) - set(
@@ -91,7 +108,14 @@ class Engine(object):
         try:
             method, args, options, request_id = rpc.unmarshal(body)
             command = self._command_name(method)
-            self.calls.count(command)
+        except rpc.IPAError as e:
+            self.latency.pause(writes=False)
+            return (rpc.envelope(None, e, request_id, caller.principal,
+                                 self.release), command)
+        self.calls.count(command)
+        self.latency.pause(writes(command) or (
+            command == 'batch' and _batch_writes(args)))
+        try:
             output = self.execute(command, args, options, caller)
             capability = (rpc.parse_version(options.get('version'))
                           or rpc.NO_VERSION_CAPABILITY)
