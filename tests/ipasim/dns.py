@@ -8,6 +8,7 @@ and ``dnsclass``.
 """
 
 from tests.ipasim import dnsrecords
+from tests.ipasim import params
 from tests.ipasim import rpc
 from tests.ipasim import search
 from tests.ipasim import state
@@ -95,18 +96,6 @@ def add_reverse_if_zone(directory, address, fqdn):
         pointers.append(fqdn + '.')
 
 
-def _parse_attr_spec(option, spec):
-    name, sep, value = spec.partition('=')
-    name = name.lower()
-    if not sep or not name:
-        raise rpc.ValidationError(name=option,
-                                  error='Invalid format. Should be name=value')
-    if name not in RECORD_ATTRS:
-        raise rpc.ValidationError(name=name,
-                                  error='attribute "%s" not allowed' % name)
-    return name, value
-
-
 def _wanted_records(values):
     """Record values and settings dnsrecord_add was asked to add."""
     wanted = {}
@@ -117,9 +106,10 @@ def _wanted_records(values):
             new.append(assembled)
         if new:
             wanted[rtype] = dnsrecords.checked(rtype, new)
-    for spec in (values.get('setattr') or []) + (values.get('addattr')
-                                                 or []):
-        name, value = _parse_attr_spec('setattr', spec)
+    specs = [(option, spec) for option in ('setattr', 'addattr')
+             for spec in values.get(option) or []]
+    for option, spec in specs:
+        name, value = params.attr_spec(option, spec, RECORD_ATTRS)
         if name in dnsrecords.RECORD_TYPES:
             value = dnsrecords.checked(name, [value])[0]
         wanted.setdefault(name, []).append(value)

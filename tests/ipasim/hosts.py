@@ -13,6 +13,7 @@ import string
 
 from tests.ipasim import dns
 from tests.ipasim import members
+from tests.ipasim import params
 from tests.ipasim import rpc
 from tests.ipasim import search
 from tests.ipasim import services
@@ -125,18 +126,6 @@ def view(directory, host, keys):
     return out
 
 
-def _parse_attr_option(option, spec):
-    name, sep, value = spec.partition('=')
-    if not sep or not name:
-        raise rpc.ValidationError(name=option,
-                                  error='Invalid format. Should be name=value')
-    name = name.lower()
-    if name not in SETATTR_ALLOWED:
-        raise rpc.ValidationError(name=name,
-                                  error='attribute "%s" not allowed' % name)
-    return name, value
-
-
 class _Changes(object):
     """Pending attribute values for host_add/host_mod, with the password
     kept apart from the attributes that are ever shown.
@@ -169,10 +158,10 @@ class _Changes(object):
             if values.get(name) is not None:
                 self.flags[name] = values[name]
         for spec in values.get('setattr') or []:
-            name, value = _parse_attr_option('setattr', spec)
+            name, value = params.attr_spec('setattr', spec, SETATTR_ALLOWED)
             self.set(name, [value] if value else [])
         for spec in values.get('addattr') or []:
-            name, value = _parse_attr_option('addattr', spec)
+            name, value = params.attr_spec('addattr', spec, SETATTR_ALLOWED)
             if name == 'userpassword':
                 self.set(name, [value])
             elif name in SINGLE_VALUED and self.attrs.get(name):
@@ -181,7 +170,7 @@ class _Changes(object):
             else:
                 self.attrs.setdefault(name, []).append(value)
         for spec in values.get('delattr') or []:
-            name, value = _parse_attr_option('delattr', spec)
+            name, value = params.attr_spec('delattr', spec, SETATTR_ALLOWED)
             current = self.attrs.get(name, [])
             if value not in current:
                 raise rpc.AttrValueNotFound(attr=name, value=value)

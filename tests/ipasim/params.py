@@ -146,6 +146,22 @@ class Param(object):
         return value
 
 
+def attr_spec(option, spec, allowed):
+    """``setattr``/``addattr``/``delattr`` value ``name=value`` ->
+    ``(lowercased name, value)``; ``allowed``: attributes the command may
+    write this way.
+    """
+    name, sep, value = spec.partition('=')
+    if not sep or not name:
+        raise rpc.ValidationError(name=option,
+                                  error='Invalid format. Should be name=value')
+    name = name.lower()
+    if name not in allowed:
+        raise rpc.ValidationError(name=name,
+                                  error='attribute "%s" not allowed' % name)
+    return name, value
+
+
 def _base64(text):
     try:
         return base64.b64decode(text, validate=True)

@@ -3,6 +3,7 @@ service_disable, service_add_host and service_remove_host.
 """
 
 from tests.ipasim import members
+from tests.ipasim import params
 from tests.ipasim import rpc
 from tests.ipasim import search
 from tests.ipasim import state
@@ -233,18 +234,6 @@ def service_disable(directory, values, messages, access):
             'summary': 'Disabled service "%s"' % service.principal}
 
 
-def _parse_mod_attr(option, spec):
-    name, sep, value = spec.partition('=')
-    if not sep or not name:
-        raise rpc.ValidationError(name=option,
-                                  error='Invalid format. Should be name=value')
-    name = name.lower()
-    if name not in MOD_ATTRS:
-        raise rpc.ValidationError(name=name,
-                                  error='attribute "%s" not allowed' % name)
-    return name, value
-
-
 def _changed_attrs(directory, service, values):
     """(attrs, flags) as service_add/service_mod leave them."""
     attrs = {k: list(v) for k, v in service.attrs.items()}
@@ -259,13 +248,13 @@ def _changed_attrs(directory, service, values):
         attrs['krbprincipalname'] = principal_aliases(
             directory, values['krbprincipalname'], service.principal)
     for spec in values.get('setattr') or []:
-        name, value = _parse_mod_attr('setattr', spec)
+        name, value = params.attr_spec('setattr', spec, MOD_ATTRS)
         attrs[name] = [value] if value else []
     for spec in values.get('addattr') or []:
-        name, value = _parse_mod_attr('addattr', spec)
+        name, value = params.attr_spec('addattr', spec, MOD_ATTRS)
         attrs.setdefault(name, []).append(value)
     for spec in values.get('delattr') or []:
-        name, value = _parse_mod_attr('delattr', spec)
+        name, value = params.attr_spec('delattr', spec, MOD_ATTRS)
         if value not in attrs.get(name, []):
             raise rpc.AttrValueNotFound(attr=name, value=value)
         attrs[name].remove(value)

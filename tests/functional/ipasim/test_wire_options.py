@@ -275,3 +275,14 @@ def test_host_find_managed_by_filters(ipa):
     assert ipa.result('host_find', not_man_by_host=[H2])['count'] == 0
     assert ipa.result('host_find', in_hostgroup=['web'])['count'] == 0
     assert ipa.result('host_find', not_in_hostgroup=['web'])['count'] == 2
+
+
+def test_dnsrecord_add_by_setattr(ipa):
+    entry = ipa.result('dnsrecord_add', ZONE, 'www',
+                       setattr=['arecord=192.0.2.1'],
+                       addattr=['txtrecord=hello'])['result']
+    assert (entry['arecord'], entry['txtrecord']) == (['192.0.2.1'],
+                                                      ['hello'])
+    error = ipa.error('dnsrecord_add', ZONE, 'www', addattr=['cn=x'])
+    assert error['data'] == {'name': 'cn', 'error': 'attribute "cn" not '
+                                                    'allowed'}
