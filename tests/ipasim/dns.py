@@ -286,7 +286,8 @@ def dnsrecord_find(directory, values, messages, access):
 
 
 def remove_host_records(directory, fqdn):
-    """Remove the A/AAAA/SSHFP records of ``fqdn`` (host_del --updatedns).
+    """Remove the A/AAAA/SSHFP records of ``fqdn`` and the PTR records of
+its addresses that point back to it (host_del --updatedns).
 
     Returns None on success, or the reason nothing was removed (FreeIPA then
     adds warning 13020 instead of failing).
@@ -297,6 +298,8 @@ def remove_host_records(directory, fqdn):
     record = directory.zones[zone].get(name)
     if not record or not any(record.get(t) for t in HOST_RECORD_TYPES):
         return _record_not_found(name).message
+    for address in record.get('arecord', []) + record.get('aaaarecord', []):
+        _remove_pointer(directory, address, fqdn)
     remaining = {k: v for k, v in record.items()
                  if k not in HOST_RECORD_TYPES and v}
     if _has_values(remaining):
@@ -304,6 +307,19 @@ def remove_host_records(directory, fqdn):
     else:
         del directory.zones[zone][name]
     return None
+
+
+def _remove_pointer(directory, address, fqdn):
+    try:
+        zone, name = dnsrecords.reverse_pointer(directory, address)
+    except rpc.NotFound:
+        return
+    record = directory.zones[zone].get(name, {})
+    pointers = record.get('ptrrecord', [])
+    if fqdn + '.' in pointers:
+        pointers.remove(fqdn + '.')
+        if not _has_values(record):
+            del directory.zones[zone][name]
 
 
 def seed(directory, zone, name=None, records=None):

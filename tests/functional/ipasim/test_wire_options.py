@@ -286,3 +286,12 @@ def test_dnsrecord_add_by_setattr(ipa):
     error = ipa.error('dnsrecord_add', ZONE, 'www', addattr=['cn=x'])
     assert error['data'] == {'name': 'cn', 'error': 'attribute "cn" not '
                                                     'allowed'}
+
+
+def test_host_del_updatedns_removes_the_reverse_record(sim, ipa):
+    sim.admin.add_zone('2.0.192.in-addr.arpa')
+    ipa.result('host_add', H1, ip_address='192.0.2.1')
+    ipa.result('host_del', H1, updatedns=True)
+    assert ipa.error('dnsrecord_show', '2.0.192.in-addr.arpa',
+                     '1')['code'] == 4001
+    assert ipa.error('dnsrecord_show', ZONE, 'h1')['code'] == 4001
