@@ -47,10 +47,10 @@ from novajoin import exception
 from novajoin import host_entry
 from novajoin import hostname
 from novajoin.ipa import errors as ipa_errors
+from novajoin import nonce_cache
 from novajoin.openstack import http
 from novajoin.openstack import images
 from novajoin.openstack import projects
-from novajoin import nonce_cache
 from novajoin import otp
 from novajoin import ownership
 from novajoin import reserved_names

@@ -98,9 +98,11 @@ class ReservedNames(object):
                     % pattern)
 
     def reads(self, fqdn, domain):
-        """IPA batch sub-calls ``(method, args, options)`` the check of a
-        new ``fqdn`` needs now; give their results to
-        :meth:`refuse_from_reads`. Empty when nothing needs reading."""
+        """IPA batch sub-calls ``(method, args, options)`` for ``fqdn``.
+
+        What the check of a new ``fqdn`` needs now; give their results to
+        :meth:`refuse_from_reads`. Empty when nothing needs reading.
+        """
         calls = []
         if self._servers_expired():
             calls.append(('server_find', [], {}))
@@ -185,9 +187,11 @@ def _relative(fqdn, domain):
 
 
 def _zones_and_names(fqdn, domain):
-    """(zone, relative name) for each zone from the domain down to the
-    host's parent: web1.proj.example.test under example.test gives
-    (example.test., web1.proj) and (proj.example.test., web1)."""
+    """(zone, relative name) from the domain down to the host's parent.
+
+    web1.proj.example.test under example.test gives (example.test.,
+    web1.proj) and (proj.example.test., web1).
+    """
     labels = _relative(fqdn, domain).split('.')
     pairs = []
     for cut in range(len(labels), 0, -1):
