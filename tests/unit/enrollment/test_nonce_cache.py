@@ -126,7 +126,7 @@ def test_cached_nonce_expires_and_ipa_decides_again(cached_enroller, enroll,
 
 
 def test_only_unused_otps_are_cached(cached_enroller, enroll, ipa,
-                                    memcached):
+                                     memcached):
     enroller = cached_enroller()
     first = enroll(enroller=enroller)
     ipa.enroll_with(FQDN, first.body['ipaotp'])
