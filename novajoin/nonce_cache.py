@@ -78,7 +78,10 @@ class NonceCache(object):
         self._client = client
         self._ttl = ttl
         self._clock = clock
-        self._lock = threading.Lock()
+        # HashClient's bookkeeping of failed servers is not thread-safe;
+        # its calls take well under a millisecond on a healthy server.
+        self._client_lock = threading.Lock()
+        self._warning_lock = threading.Lock()
         self._last_warning = None
 
     @classmethod
@@ -88,18 +91,19 @@ class NonceCache(object):
         if not servers:
             return NoNonceCache()
         timeout = conf.enrollment.memcached_timeout
+        # retry_attempts=0: a server that fails is skipped at once for
+        # dead_timeout; calls then raise instead of quietly missing.
         client = memcache_hash.HashClient(
             servers, connect_timeout=timeout, timeout=timeout,
-            use_pooling=True, retry_attempts=1,
-            retry_timeout=DEAD_SERVER_SECONDS,
-            dead_timeout=DEAD_SERVER_SECONDS, ignore_exc=False,
-            default_noreply=False)
+            retry_attempts=0, dead_timeout=DEAD_SERVER_SECONDS,
+            ignore_exc=False, default_noreply=False)
         return cls(client, conf.enrollment.nonce_cache_ttl)
 
     def lookup(self, instance_id, fqdn):
         """The :class:`Lookup` of this instance's ``fqdn``."""
         try:
-            value = self._client.get(cache_key(instance_id, fqdn))
+            with self._client_lock:
+                value = self._client.get(cache_key(instance_id, fqdn))
         except _FAILURES as exc:
             self._failed('read', exc)
             return Lookup(None, False)
@@ -115,9 +119,10 @@ class NonceCache(object):
     def remember(self, instance_id, fqdn, nonce):
         """Share ``nonce``; True when memcached stored it."""
         try:
-            stored = self._client.set(cache_key(instance_id, fqdn),
-                                      nonce.encode('ascii'),
-                                      expire=self._ttl, noreply=False)
+            with self._client_lock:
+                stored = self._client.set(cache_key(instance_id, fqdn),
+                                          nonce.encode('ascii'),
+                                          expire=self._ttl, noreply=False)
         except _FAILURES as exc:
             self._failed('store', exc)
             return False
@@ -126,7 +131,9 @@ class NonceCache(object):
     def forget(self, instance_id, fqdn):
         """Drop the nonce; True when memcached answered (found or not)."""
         try:
-            self._client.delete(cache_key(instance_id, fqdn), noreply=False)
+            with self._client_lock:
+                self._client.delete(cache_key(instance_id, fqdn),
+                                    noreply=False)
         except _FAILURES as exc:
             self._failed('forget', exc)
             return False
@@ -134,7 +141,7 @@ class NonceCache(object):
 
     def _failed(self, action, exc):
         now = self._clock()
-        with self._lock:
+        with self._warning_lock:
             if (self._last_warning is not None
                     and now - self._last_warning < WARNING_INTERVAL):
                 return

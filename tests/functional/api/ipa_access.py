@@ -17,6 +17,10 @@ class IPAAccess(object):
             self.conf.enrollment.otp_key_file)
         self.nonces = nonce_cache.NonceCache.from_conf(self.conf)
 
+    def disable(self, fqdn):
+        """``ipa host-disable``: the keytab goes, no password is left."""
+        return self.ipa.call('host_disable', [fqdn])
+
     def has_password(self, fqdn):
         return self.ipa.host_show(fqdn)['result']['has_password']
 

@@ -29,7 +29,7 @@ def test_disable_then_request_gets_no_otp(nova, sim, admin):
     fqdn = fqdn_of(sim, body)
     first = nova.post(body).json()
     sim.admin.join(fqdn, first['ipaotp'])
-    admin.ipa.host_disable(fqdn)
+    admin.disable(fqdn)
     sim.admin.reset_stats()
     for _ in range(3):
         again = nova.post(body)
@@ -53,7 +53,7 @@ def test_no_otp_value_is_ever_accepted_twice(nova, sim, admin):
         seen.add(otp)
         assert sim.admin.try_join(fqdn, otp)[0] == 200
         assert sim.admin.try_join(fqdn, otp)[0] != 200
-        admin.ipa.host_disable(fqdn)
+        admin.disable(fqdn)
         nova.post(body)
         assert sim.admin.try_join(fqdn, otp)[0] == 403
 

@@ -96,7 +96,7 @@ def test_rebuild_answers_the_new_otp_at_once(callers, sim, listener):
     old = boot(callers, body)[0]['ipaotp']
     sim.admin.join(fqdn, old)
     # The listener's rebuild: disable, re-arm (writes the cache through).
-    listener.ipa.host_disable(fqdn)
+    listener.disable(fqdn)
     assert rearm.rearm_host(listener.ipa, listener.otp_key, listener.nonces,
                             body['instance-id'], fqdn) == rearm.REARMED
     sim.admin.reset_stats()
@@ -152,7 +152,7 @@ def test_disable_in_ipa_gives_no_otp_once_the_ttl_ran_out(callers, sim,
     fqdn = fqdn_of(sim, body)
     old = boot(callers, body)[0]['ipaotp']
     sim.admin.join(fqdn, old)
-    listener.ipa.host_disable(fqdn)
+    listener.disable(fqdn)
     # Within the window the answer can be the OTP just used: IPA refuses it.
     for answer in boot(callers, body, 2):
         if 'ipaotp' in answer:
