@@ -286,7 +286,8 @@ class Enroller(object):
             return self._answer(DISABLED, attempt)
         if state.state == host_entry.UNKNOWN_PASSWORD:
             raise exception.HostPasswordUnknown(attempt.fqdn)
-        self._nonces.remember(attempt.instance_id, attempt.fqdn, state.nonce)
+        self._nonces.remember(attempt.instance_id, attempt.fqdn, state.nonce,
+                              replace=False)
         return self._answer_unused_otp(attempt, state.nonce)
 
     def _answer_unused_otp(self, attempt, nonce):

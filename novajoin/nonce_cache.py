@@ -64,7 +64,7 @@ class NoNonceCache(object):
         return Lookup(None, False)
 
     # True: no earlier nonce can be answered from a cache.
-    def remember(self, instance_id, fqdn, nonce):
+    def remember(self, instance_id, fqdn, nonce, replace=True):
         return True
 
     def forget(self, instance_id, fqdn):
@@ -116,13 +116,19 @@ class NonceCache(object):
             return Lookup(None, True)
         return Lookup(nonce, True)
 
-    def remember(self, instance_id, fqdn, nonce):
-        """Share ``nonce``; True when memcached stored it."""
+    def remember(self, instance_id, fqdn, nonce, replace=True):
+        """Share ``nonce``; True when memcached stored it.
+
+        Whoever wrote the nonce to IPA replaces the cached one; a nonce
+        only read from IPA is stored only where there is none, so a slow
+        reader cannot overwrite a newer one.
+        """
+        store = self._client.set if replace else self._client.add
         try:
             with self._client_lock:
-                stored = self._client.set(cache_key(instance_id, fqdn),
-                                          nonce.encode('ascii'),
-                                          expire=self._ttl, noreply=False)
+                stored = store(cache_key(instance_id, fqdn),
+                               nonce.encode('ascii'), expire=self._ttl,
+                               noreply=False)
         except _FAILURES as exc:
             self._failed('store', exc)
             return False

@@ -57,7 +57,7 @@ def rearm_host(ipa, otp_key, nonces, instance_id, fqdn, timeout=None):
     if state.state == host_entry.ENROLLED:
         raise exception.HostStillEnrolled(fqdn)
     if state.state == host_entry.ARMED:
-        nonces.remember(instance_id, fqdn, state.nonce)
+        nonces.remember(instance_id, fqdn, state.nonce, replace=False)
         LOG.info('instance=%s fqdn=%s decision=%s', instance_id, fqdn, KEPT)
         return KEPT
     nonce = otp.new_nonce()

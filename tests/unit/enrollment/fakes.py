@@ -87,6 +87,9 @@ class FakeIPA(object):
 
     def host_show(self, fqdn, timeout=None, **options):
         self._enter('host_show', fqdn, timeout, options)
+        return self._batch_host_show(fqdn)
+
+    def _batch_host_show(self, fqdn):
         with self._lock:
             host = self.hosts.get(fqdn)
             if host is None:
@@ -170,15 +173,6 @@ class FakeIPA(object):
             else:
                 items.append(ipa_client.BatchItem(result, None))
         return items
-
-    def _batch_host_show(self, fqdn):
-        with self._lock:
-            host = self.hosts.get(fqdn)
-            if host is None:
-                raise ipa_errors.NotFound('%s: host not found' % fqdn,
-                                          code=4001)
-            return {'result': self._view(host), 'value': fqdn,
-                    'summary': None}
 
     def _batch_server_find(self):
         return {'result': [{'cn': [name]} for name in self.servers],

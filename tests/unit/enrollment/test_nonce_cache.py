@@ -26,7 +26,7 @@ class DownClient(object):
         self.calls += 1
         raise memcache_errors.MemcacheUnexpectedCloseError()
 
-    get = set = delete = _fail
+    get = set = add = delete = _fail
 
 
 @pytest.fixture
@@ -181,3 +181,11 @@ def test_no_servers_configured_means_no_cache():
     cache = nonce_cache.NonceCache.from_conf(Conf)
     assert cache.lookup('i', 'h') == (None, False)
     assert cache.remember('i', 'h', 'n') and cache.forget('i', 'h')
+
+
+def test_a_nonce_read_from_ipa_never_replaces_a_newer_cached_one(nonces):
+    nonces.remember('i', 'h.example.test', 'written', replace=True)
+    nonces.remember('i', 'h.example.test', 'read-earlier', replace=False)
+    assert nonces.lookup('i', 'h.example.test').nonce == 'written'
+    nonces.remember('i', 'h.example.test', 'rearmed')
+    assert nonces.lookup('i', 'h.example.test').nonce == 'rearmed'
