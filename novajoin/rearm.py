@@ -23,8 +23,8 @@ owner-checked again here. Callers::
 stores the nonce in the shared cache (:mod:`novajoin.nonce_cache`) so that
 every replica answers it at once. An entry that still holds its unused OTP
 keeps it (a rebuild of a never-enrolled instance, or a second rebuild
-notification). :func:`forget_host` drops the cached nonce of a deleted
-host. Both need the OTP key file and ``[enrollment] memcached_servers`` of
+notification). :func:`forget_host` drops the cached nonce of a host that
+was deleted or whose unused OTP was cleared (expiry of unenrolled hosts). Both need the OTP key file and ``[enrollment] memcached_servers`` of
 the API.
 """
 
@@ -79,7 +79,7 @@ def rearm_host(ipa, otp_key, nonces, instance_id, fqdn, timeout=None):
 
 
 def forget_host(nonces, instance_id, fqdn):
-    """Drop the cached nonce of a host that was deleted.
+    """Drop the cached nonce of a host that was deleted or lost its OTP.
 
     :returns: False when memcached could not be told; the nonce then
         expires by itself within ``[enrollment] nonce_cache_ttl``.

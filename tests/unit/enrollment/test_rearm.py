@@ -122,3 +122,15 @@ def test_forget_host_drops_the_cached_nonce(cached_enroller, enroll, ipa,
     again = enroll(enroller=cached_enroller)
     assert again.decision == enrollment.CREATED
     ipa.enroll_with(FQDN, again.body['ipaotp'])
+
+
+def test_cleared_unused_otp_is_no_longer_answered_once_forgotten(
+        cached_enroller, enroll, ipa, nonces):
+    first = enroll(enroller=cached_enroller)
+    # Expiry of an unenrolled host: its OTP is cleared, then forgotten.
+    ipa.hosts[FQDN]['userpassword'] = None
+    rearm.forget_host(nonces, conftest.INSTANCE, FQDN)
+    result = enroll(enroller=cached_enroller)
+    assert result.decision == enrollment.DISABLED
+    assert 'ipaotp' not in result.body
+    assert not ipa.accepts_otp(FQDN, first.body['ipaotp'])
