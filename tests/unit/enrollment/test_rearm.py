@@ -134,3 +134,32 @@ def test_cleared_unused_otp_is_no_longer_answered_once_forgotten(
     assert result.decision == enrollment.DISABLED
     assert 'ipaotp' not in result.body
     assert not ipa.accepts_otp(FQDN, first.body['ipaotp'])
+
+
+def test_batch_rearm_with_shared_nonce_answers_the_new_otp_at_once(
+        cached_enroller, enroll, ipa, otp_key, nonces):
+    first = enroll(enroller=cached_enroller)
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    arming = rearm.arming_for(otp_key, conftest.INSTANCE, FQDN)
+    # The listener's own batch: disable, then the new owner record and OTP.
+    ipa.host_disable(FQDN)
+    ipa.host_mod(FQDN, **arming.host_mod_options)
+    assert rearm.share_nonce(nonces, conftest.INSTANCE, FQDN, arming.nonce)
+    del ipa.calls[:]
+    after = enroll(enroller=cached_enroller)
+    assert ipa.calls == []
+    assert after.body['ipaotp'] == arming.host_mod_options['userpassword']
+    assert description_nonce(ipa) == arming.nonce
+    ipa.enroll_with(FQDN, after.body['ipaotp'])
+
+
+def test_every_arming_is_new(otp_key):
+    armings = [rearm.arming_for(otp_key, conftest.INSTANCE, FQDN)
+               for _ in range(50)]
+    assert len({a.nonce for a in armings}) == 50
+    assert len({a.host_mod_options['userpassword'] for a in armings}) == 50
+
+
+def description_nonce(ipa):
+    return ownership.parse_description(ipa.hosts[FQDN]['description']
+                                       ).otp_nonce
