@@ -108,3 +108,20 @@ def test_without_memcached_each_repeat_is_one_read(nova, sim):
     calls = sim.admin.stats()['calls']
     assert calls.get('batch') == 6 and calls.get('host_add') == 1
     assert writes(sim) == 1
+
+
+def test_pending_entry_of_novajoin_1_3_0_is_refused_and_keeps_its_otp(
+        nova, sim, admin):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    legacy = '{"novajoin_metadata": {"nova_instance_id": "%s"}}' % (
+        body['instance-id'])
+    # What novajoin 1.3.0 left: its own OTP, already handed to nova.
+    admin.ipa.host_add(fqdn, force=True, description=legacy,
+                       userpassword='Otp-of-novajoin-1.3.0')
+    sim.admin.reset_stats()
+    response = nova.post(body)
+    assert response.status_code == 409
+    assert 'ipa host-del' in response.json()['error']['message']
+    assert writes(sim) == 0
+    assert sim.admin.try_join(fqdn, 'Otp-of-novajoin-1.3.0')[0] == 200
