@@ -2,9 +2,9 @@
 per boot, and every case where the cache could answer a wrong OTP
 (rebuild, delete and re-create, expiry, disable, memcached down).
 
-Two novajoin-server replicas share one memcached and the simulator;
-requests of one boot alternate between them, as nova's metadata processes
-behind a load balancer do. The cache TTL is short (TTL seconds) so the
+Two replicas (novajoin-server, and uWSGI with two worker processes) share
+one memcached and the simulator; requests of one boot alternate between
+them, as nova's metadata processes behind a load balancer do. The cache TTL is short (TTL seconds) so the
 expiry cases run in real time.
 """
 
@@ -40,7 +40,8 @@ def replicas(tmp_path_factory, test_ca, ks, ipa, otp_key_file, standin,
     with novajoin_server.run_novajoin_server(
             workdir / 'a', test_ca, sections, name='replica-a') as a:
         with novajoin_server.run_novajoin_server(
-                workdir / 'b', test_ca, sections, name='replica-b') as b:
+                workdir / 'b', test_ca, sections, name='replica-b',
+                runner='uwsgi') as b:
             yield [a, b]
 
 
