@@ -163,3 +163,16 @@ def test_every_arming_is_new(otp_key):
 def description_nonce(ipa):
     return ownership.parse_description(ipa.hosts[FQDN]['description']
                                        ).otp_nonce
+
+
+def test_rearm_logs_its_decision_but_never_the_otp(cached_enroller, enroll,
+                                                   ipa, otp_key, nonces,
+                                                   caplog):
+    caplog.set_level('DEBUG')
+    first = enroll(enroller=cached_enroller)
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    rebuild(ipa, otp_key, nonces)
+    after = enroll(enroller=cached_enroller)
+    assert 'decision=rearmed' in caplog.text
+    assert after.body['ipaotp'] not in caplog.text
+    assert first.body['ipaotp'] not in caplog.text
