@@ -4,8 +4,8 @@ per boot, and every case where the cache could answer a wrong OTP
 
 Two replicas (novajoin-server, and uWSGI with two worker processes) share
 one memcached and the simulator; requests of one boot alternate between
-them, as nova's metadata processes behind a load balancer do. The cache TTL is short (TTL seconds) so the
-expiry cases run in real time.
+them, as nova's metadata processes behind a load balancer do. The cache
+TTL is short (TTL seconds) so the expiry cases run in real time.
 """
 
 import time
