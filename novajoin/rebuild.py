@@ -21,8 +21,9 @@ whose owner record names the instance:
    certificates go, and its services' keytabs), then ``host_mod`` with a
    new owner record carrying a fresh random nonce and ``created`` time,
    and the one-time password derived from that nonce
-   (:meth:`novajoin.otp.OTPKey.derive_otp`). The next vendordata request
-   reads the nonce back and answers that OTP, which no earlier answer held.
+   (:func:`novajoin.rearm.arming_for`); then shares the nonce with every
+   replica (:func:`novajoin.rearm.share_nonce`). The next vendordata
+   request answers that OTP, which no earlier answer held.
 
 Subhosts of the instance (its hosts managed by another of its hosts, made
 for its TLS-everywhere services) are disabled in the same batch but get no
@@ -49,8 +50,10 @@ import logging
 
 from novajoin import inventory
 from novajoin.ipa import errors as ipa_errors
+from novajoin import nonce_cache
 from novajoin import otp
 from novajoin import ownership
+from novajoin import rearm
 
 LOG = logging.getLogger(__name__)
 
@@ -66,17 +69,20 @@ HostOutcome = collections.namedtuple('HostOutcome', ['fqdn', 'result'])
 class Rebuilds(object):
     """Re-arms the hosts of rebuilt instances; one per listener process."""
 
-    def __init__(self, ipa, servers, otp_key, clock=ownership.utcnow):
+    def __init__(self, ipa, servers, otp_key, nonces=None,
+                 clock=ownership.utcnow):
         self._ipa = ipa
         self._servers = servers
         self._otp_key = otp_key
+        self._nonces = nonces or nonce_cache.NoNonceCache()
         self._clock = clock
 
     @classmethod
     def from_conf(cls, conf, ipa, servers):
         """:raises novajoin.exception.ConfigurationError: bad key file."""
         return cls(ipa, servers,
-                   otp.OTPKey.from_file(conf.enrollment.otp_key_file))
+                   otp.OTPKey.from_file(conf.enrollment.otp_key_file),
+                   nonce_cache.NonceCache.from_conf(conf))
 
     def rebuilt(self, instance_id):
         """Re-arm what the instance had enrolled; [HostOutcome].
@@ -129,7 +135,7 @@ class Rebuilds(object):
             return None
 
     def _rearm(self, instance_id, stale):
-        calls, outcomes = [], []
+        calls, outcomes, armings = [], [], {}
         for entry, subhost in stale:
             fqdn = inventory.host_fqdn(entry)
             if entry.get('has_keytab'):
@@ -137,9 +143,10 @@ class Rebuilds(object):
             if subhost:
                 outcomes.append(HostOutcome(fqdn, DISABLED))
                 continue
+            armings[fqdn] = rearm.arming_for(self._otp_key, instance_id,
+                                             fqdn, created=self._clock())
             calls.append(('host_mod', [fqdn],
-                          rearm_options(self._otp_key, instance_id, fqdn,
-                                        self._clock())))
+                          armings[fqdn].host_mod_options))
             outcomes.append(HostOutcome(fqdn, REARMED))
         if not calls:
             return outcomes
@@ -148,6 +155,8 @@ class Rebuilds(object):
             if item.error is not None and not isinstance(
                     item.error, ipa_errors.AlreadyInactive):
                 raise item.error
+        for fqdn, arming in sorted(armings.items()):
+            rearm.share_nonce(self._nonces, instance_id, fqdn, arming.nonce)
         return outcomes
 
 
@@ -175,14 +184,3 @@ def _keytab_time(entry):
         except ValueError:
             return None
     return None
-
-
-def rearm_options(otp_key, instance_id, fqdn, created):
-    """``host_mod`` options giving an owned, disabled entry a fresh OTP.
-
-    A new random nonce, so the OTP differs from every earlier one.
-    """
-    nonce = otp.new_nonce()
-    return {'description': ownership.build_description(instance_id, nonce,
-                                                       created=created),
-            'userpassword': otp_key.derive_otp(instance_id, fqdn, nonce)}

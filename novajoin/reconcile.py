@@ -47,7 +47,9 @@ import prettytable
 from novajoin import cleanup
 from novajoin import inventory
 from novajoin.ipa import errors as ipa_errors
+from novajoin import nonce_cache
 from novajoin import ownership
+from novajoin import rearm
 
 LOG = logging.getLogger(__name__)
 
@@ -88,8 +90,11 @@ class Reconciler(object):
     """One reconciliation pass; stateless between passes."""
 
     def __init__(self, ipa, servers, instances, grace, ttl,
-                 max_delete_percent=100, clock=ownership.utcnow):
+                 max_delete_percent=100, nonces=None,
+                 clock=ownership.utcnow):
         self._ipa = ipa
+        # Deleted hosts' nonces are dropped from the API's shared cache.
+        self._nonces = nonces or nonce_cache.NoNonceCache()
         self._servers = servers
         self._instances = instances
         self._grace = datetime.timedelta(seconds=grace)
@@ -242,12 +247,15 @@ class Reconciler(object):
         # have removed it; what is already gone counts as done.
         owned = cleanup.find_owned_resources(self._ipa, plan.instance_id)
         cleanup.delete_owned_resources(self._ipa, owned)
+        for fqdn in owned.host_fqdns:
+            rearm.forget_host(self._nonces, plan.instance_id, fqdn)
 
     def _delete_host(self, plan):
         try:
             self._ipa.host_del(plan.fqdn, updatedns=True)
         except ipa_errors.NotFound:
             pass
+        rearm.forget_host(self._nonces, plan.instance_id, plan.fqdn)
 
     def _start_ttl(self, plan):
         description = ownership.build_description(

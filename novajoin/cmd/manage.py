@@ -22,6 +22,7 @@ from novajoin.conf import service_credentials
 from novajoin import inventory
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
+from novajoin import nonce_cache
 from novajoin.openstack import nova
 from novajoin.openstack import servers
 from novajoin import reconcile
@@ -168,7 +169,8 @@ def do_reconcile(conf, out):
         ipa, servers.ServerDirectory.from_conf(conf, session),
         nova.InstanceStatus.from_conf(conf, session), grace=grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
-        max_delete_percent=conf.notify.reconcile_max_delete_percent)
+        max_delete_percent=conf.notify.reconcile_max_delete_percent,
+        nonces=nonce_cache.NonceCache.from_conf(conf))
     dry_run = conf.command.dry_run
     try:
         report = reconciler.run(dry_run=dry_run, force=conf.command.force)

@@ -6,6 +6,7 @@ import oslo_messaging
 
 from novajoin.conf import service_credentials
 from novajoin.ipa import client as ipa_client
+from novajoin import nonce_cache
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
@@ -75,7 +76,8 @@ def build_periodic_reconciliation(conf, deps):
         deps.ipa, deps.nova_servers, deps.instances,
         grace=conf.notify.reconcile_grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
-        max_delete_percent=conf.notify.reconcile_max_delete_percent)
+        max_delete_percent=conf.notify.reconcile_max_delete_percent,
+        nonces=nonce_cache.NonceCache.from_conf(conf))
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
         retry_interval=min(interval, 60))
