@@ -11,6 +11,27 @@ import ipaddress
 InstanceRef = collections.namedtuple('InstanceRef', ['instance_id',
                                                      'hostname'])
 
+# Metadata keys of TLS services (novajoin.services.metadata).
+SERVICE_KEY_PREFIXES = ('compact_service', 'managed_service_')
+
+
+class InstanceUpdate(collections.namedtuple(
+        'InstanceUpdate', ['instance_id', 'project_id', 'metadata', 'state',
+                           'task_state'])):
+    """An instance.update: what the services of the instance depend on."""
+
+    __slots__ = ()
+
+    @property
+    def enroll_requested(self):
+        return self.metadata.get('ipa_enroll', '').lower() == 'true'
+
+    @property
+    def names_services(self):
+        return any(key.startswith(SERVICE_KEY_PREFIXES)
+                   for key in self.metadata)
+
+
 # instance_id is None when the notification does not name the instance (an
 # old neutron without port_details): it is then found through port_id.
 FloatingIPChange = collections.namedtuple(
@@ -81,6 +102,52 @@ def read_versioned_instance(payload, supported_major=1):
     return InstanceRef(_require_string(data, 'uuid', 'nova_object.data'),
                        _optional_string(data, 'host_name',
                                         'nova_object.data'))
+
+
+def read_versioned_instance_update(payload, supported_major=2):
+    """InstanceUpdate from a versioned ``InstanceUpdatePayload``."""
+    instance = read_versioned_instance(payload, supported_major)
+    data = payload['nova_object.data']
+    return InstanceUpdate(
+        instance.instance_id,
+        _optional_string(data, 'tenant_id', 'nova_object.data'),
+        _read_metadata(data.get('metadata'), 'nova_object.data.metadata'),
+        _optional_string(data, 'state', 'nova_object.data'),
+        _optional_string(data, 'task_state', 'nova_object.data'))
+
+
+def read_legacy_instance_update(payload):
+    """InstanceUpdate from an unversioned ``compute.instance.update``."""
+    instance = read_legacy_instance(payload)
+    return InstanceUpdate(
+        instance.instance_id,
+        _optional_string(payload, 'tenant_id', 'payload'),
+        _read_metadata(payload.get('metadata'), 'payload.metadata'),
+        _optional_string(payload, 'state', 'payload'),
+        _optional_string(payload, 'new_task_state', 'payload'))
+
+
+def _read_metadata(value, what):
+    """Instance metadata as a dict of strings.
+
+    Older nova sent a list of ``{"key", "value"}`` objects.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            _require_dict(item, '%s item' % what)
+            items.append((item.get('key'), item.get('value')))
+    else:
+        items = _require_dict(value, what).items()
+    metadata = {}
+    for key, item_value in items:
+        if not isinstance(key, str) or not isinstance(item_value, str):
+            raise MalformedNotification('%s must map strings to strings'
+                                        % what)
+        metadata[key] = item_value
+    return metadata
 
 
 def read_legacy_instance(payload):
