@@ -29,8 +29,11 @@ SERVICES_KEY = 'novajoin_services'
 
 
 class APIServices(object):
-    """What the handlers use: conf, policy enforcer, enroller and the TLS
-    services of instances (None: metadata service keys are ignored)."""
+    """What the handlers use.
+
+    conf, policy enforcer, enroller, and the TLS services of instances
+    (None: metadata service keys are ignored).
+    """
 
     def __init__(self, conf, enforcer, enroller, tls_services=None):
         self.conf = conf

@@ -203,8 +203,7 @@ def _managed_host_refusal(instance, fqdn, state, rules, usable_hosts):
 
 
 def managed_entry_refusal(instance, fqdn, entry, rules):
-    """Why an existing host may not carry this instance's managed
-    services, or None."""
+    """Why an existing host may not carry managed services, or None."""
     record = ownership.owner_of(entry)
     if record is None:
         if rules.allow_listed(fqdn):

@@ -194,8 +194,11 @@ class TLSServices(object):
             {'project_id': instance.project_id}, credentials)
 
     def _releasable(self, principals):
-        """Principals on hosts novajoin created or the operator listed:
-        relations on other hosts were not made by novajoin."""
+        """Those of ``principals`` whose relation novajoin may take back.
+
+        Principals on hosts novajoin created or the operator listed;
+        relations on other hosts were not made by novajoin.
+        """
         hosts = {p.host for p in principals}
         if not hosts:
             return set()

@@ -28,7 +28,6 @@ _SERVICE_NAME = re.compile(r'[A-Za-z0-9-]+')
 _QUOTE_LIMIT = 40
 
 
-
 class Principal(collections.namedtuple('Principal', ['service', 'host'])):
     """A service principal without its realm: ``<service>/<host>``."""
 
@@ -43,7 +42,6 @@ class Principal(collections.namedtuple('Principal', ['service', 'host'])):
         name = value.partition('@')[0]
         service, _, host = name.partition('/')
         return cls(service, host.lower())
-
 
 Refusal = collections.namedtuple('Refusal', ['key', 'reason'])
 Refusal.__doc__ = 'A metadata key (or one item of it) that is not honoured.'

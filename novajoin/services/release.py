@@ -156,8 +156,10 @@ def stale_compact(holdings, request, subhost_of):
 
 
 def stale_managed(holdings, request):
-    """Managed principals ``request`` no longer names (none when a managed
-    key could not be read)."""
+    """Managed principals ``request`` no longer names.
+
+    None when a managed key could not be read: it may name any of them.
+    """
     if request.managed_unreadable:
         return set()
     return holdings.managed - set(request.managed)
