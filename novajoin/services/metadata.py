@@ -43,6 +43,7 @@ class Principal(collections.namedtuple('Principal', ['service', 'host'])):
         service, _, host = name.partition('/')
         return cls(service, host.lower())
 
+
 Refusal = collections.namedtuple('Refusal', ['key', 'reason'])
 Refusal.__doc__ = 'A metadata key (or one item of it) that is not honoured.'
 
