@@ -121,6 +121,9 @@ class TLSServices(object):
                                          self._ipa.realm)
         if not request:
             return None
+        return self._ensure(instance, request, boot_roles, deadline)
+
+    def _ensure(self, instance, request, boot_roles, deadline):
         refusals = list(request.refusals)
         managed_allowed = bool(request.managed) and self._may_manage(
             instance, boot_roles)
@@ -132,6 +135,19 @@ class TLSServices(object):
                             '([services] max_principals)'
                 % (len(principals), self._max_principals)))
             return self._done(instance, Summary(refusals=refusals))
+        state, calls = ipa_state.IPAState(), 0
+        if hosts or principals:
+            state, calls = self._read(hosts, principals, deadline)
+        plan = confinement.plan(instance, request, state, self._rules,
+                                managed_allowed)
+        outcome = writes.apply(self._ipa, instance, plan, self._rules,
+                               timeout=self._time_left(deadline))
+        return self._done(instance, Summary(
+            plan.granted, refusals + plan.refusals, outcome.written,
+            outcome.failed, calls + outcome.ipa_calls))
+
+    def _read(self, hosts, principals, deadline):
+        """The IPA state of the names, with the IPA servers (cached)."""
         servers = self._servers.get()
         state, calls = ipa_state.read(
             self._ipa, hosts, principals, want_servers=servers is None,
@@ -140,13 +156,7 @@ class TLSServices(object):
             state.servers = servers
         else:
             self._servers.remember(state.servers)
-        plan = confinement.plan(instance, request, state, self._rules,
-                                managed_allowed)
-        outcome = writes.apply(self._ipa, instance, plan, self._rules,
-                               timeout=self._time_left(deadline))
-        return self._done(instance, Summary(
-            plan.granted, refusals + plan.refusals, outcome.written,
-            outcome.failed, calls + outcome.ipa_calls))
+        return state, calls
 
     def update(self, instance, metadata, subhosts):
         """Make an enrolled instance's services match changed metadata.
@@ -168,7 +178,12 @@ class TLSServices(object):
             releases.stale_managed(holdings, request))
         releases.release_managed(self._ipa, instance.instance_id,
                                  instance.fqdn, stale_managed)
-        return self.ensure(instance, metadata)
+        # Managed principals it manages already were allowed when they were
+        # added; only new ones need the policy.
+        request.managed -= holdings.managed
+        if not request:
+            return None
+        return self._ensure(instance, request, (), None)
 
     def release(self, instance_id, fqdn, subhosts):
         """Delete side: stop ``fqdn`` managing the managed principals.

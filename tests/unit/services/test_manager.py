@@ -303,3 +303,21 @@ def test_enrollment_is_never_failed_by_its_services(ipa, tls, caplog):
     assert summary.skipped
     assert ipa.round_trips() == 0
     assert 'services decision=error' in caplog.text
+
+
+def test_refused_metadata_alone_costs_no_ipa_call(ipa, tls):
+    summary = tls.ensure(instance(ipa), {
+        'compact_service_http': '["internalapi"',
+        'managed_service_a': 'HTTP/' + VIP}, boot_roles=['member'])
+    assert len(summary.refusals) == 2
+    assert ipa.round_trips() == 0
+
+
+def test_update_keeps_managed_services_held_without_asking_policy(
+        ipa, tls, caplog):
+    web = instance(ipa)
+    tls.ensure(web, {'managed_service_a': 'HTTP/' + VIP},
+               boot_roles=['admin'])
+    summary = tls.update(web, {'managed_service_a': 'HTTP/' + VIP}, [])
+    assert summary.refusals == []
+    assert ipa.service_managers('HTTP/' + VIP) == [VIP, web.fqdn]
