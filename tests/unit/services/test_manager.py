@@ -318,6 +318,6 @@ def test_update_keeps_managed_services_held_without_asking_policy(
     web = instance(ipa)
     tls.ensure(web, {'managed_service_a': 'HTTP/' + VIP},
                boot_roles=['admin'])
-    summary = tls.update(web, {'managed_service_a': 'HTTP/' + VIP}, [])
-    assert summary.refusals == []
+    assert tls.update(web, {'managed_service_a': 'HTTP/' + VIP}, []) is None
+    assert 'decision=refused' not in caplog.text
     assert ipa.service_managers('HTTP/' + VIP) == [VIP, web.fqdn]
