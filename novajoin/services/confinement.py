@@ -5,12 +5,13 @@ the writes that give the instance exactly what it may have, and a refusal
 for the rest. The rules:
 
 - A subhost is ``<short>.<network>.<domain>``: the instance's own short name
-  and our domain, never its own host name, never an IPA server. It may be
+  and our domain, never its own host name, never a reserved name. It may be
   created, or used when its ownership record says it is this instance's
   subhost; anything else under that name is someone else's.
 - A managed principal needs the policy rule ``join:managed_services``
   (checked by the caller). Its host must be in our domain (checked when the
-  metadata was read), never an IPA server or ``ipa-ca``, and either absent
+  metadata was read), never an IPA server or another name reserved for
+  the enrollment (:mod:`novajoin.reserved_names`), and either absent
   (novajoin creates it as a service host of this project), this instance's
   own host or subhost, a service host novajoin created for this project, a
   subhost of another instance of this project, or a host novajoin did not
@@ -22,7 +23,9 @@ for the rest. The rules:
 
 import fnmatch
 
+from novajoin import exception
 from novajoin import ownership
+from novajoin import reserved_names as novajoin_reserved
 from novajoin.services import metadata
 from novajoin.services import state as ipa_state
 
@@ -47,19 +50,28 @@ class Instance(object):
 
 
 class Rules(object):
-    """The operator's part of the rules: domain, allow-list, reserved."""
+    """The operator's part of the rules: domain, allow-list, reserved names.
 
-    def __init__(self, domain, host_allow_list=(), reserved_names=()):
+    ``reserved_names`` is the enrollment's
+    :class:`novajoin.reserved_names.ReservedNames` (``localhost``,
+    ``ipa-ca``, the configured IPA servers, ``[enrollment]
+    reserved_names``); the servers IPA lists come with each read.
+    """
+
+    def __init__(self, domain, host_allow_list=(), reserved_names=None):
         self.domain = domain.lower().rstrip('.')
         self.host_allow_list = [p.lower() for p in host_allow_list]
-        self.reserved_names = {n.lower() for n in reserved_names}
+        self._reserved_names = reserved_names or (
+            novajoin_reserved.ReservedNames((), [self.domain]))
 
     def reserved(self, fqdn, servers):
         """Why ``fqdn`` may never be handed out, or None."""
         if fqdn in (servers or ()):
             return 'is an IPA server'
-        if fqdn == 'ipa-ca.' + self.domain or fqdn in self.reserved_names:
-            return 'is a name reserved for IPA'
+        try:
+            self._reserved_names.refuse_known(fqdn, self.domain)
+        except exception.NameReserved as exc:
+            return 'is reserved: %s' % exc.reason
         return None
 
     def allow_listed(self, fqdn):

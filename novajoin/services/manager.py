@@ -19,6 +19,7 @@ import cachetools
 from novajoin.ipa import errors as ipa_errors
 from novajoin import ownership
 from novajoin.policies import services as services_policy
+from novajoin import reserved_names
 from novajoin.services import confinement
 from novajoin.services import metadata as service_metadata
 from novajoin.services import release as releases
@@ -86,9 +87,11 @@ class TLSServices(object):
     def from_conf(cls, conf, ipa, enforcer):
         group = conf.services
         return cls(ipa, enforcer,
-                   confinement.Rules(conf.domain or ipa.domain,
-                                     host_allow_list=(
-                                         group.managed_service_hosts)),
+                   confinement.Rules(
+                       conf.domain or ipa.domain,
+                       host_allow_list=group.managed_service_hosts,
+                       reserved_names=reserved_names.ReservedNames.from_conf(
+                           conf)),
                    allowed_roles=group.managed_service_roles,
                    allowed_projects=group.managed_service_projects,
                    max_principals=group.max_principals,

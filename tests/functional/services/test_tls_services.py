@@ -139,7 +139,7 @@ def test_names_out_of_reach_get_nothing_while_enrollment_works(
     assert 'join:managed_services does not allow' in log
     for reason in ('is an IPA server', 'is the host of another instance',
                    'not inside the domain', 'not created by novajoin',
-                   'reserved for IPA'):
+                   "is reserved: it is IPA's CA name"):
         assert reason in log
 
 

@@ -8,6 +8,7 @@ import pytest
 from novajoin import deploy
 from novajoin import ownership
 from novajoin import policy
+from novajoin import reserved_names
 from novajoin.services import confinement
 from novajoin.services import manager
 from novajoin.services import metadata
@@ -321,3 +322,16 @@ def test_update_keeps_managed_services_held_without_asking_policy(
     assert tls.update(web, {'managed_service_a': 'HTTP/' + VIP}, []) is None
     assert 'decision=refused' not in caplog.text
     assert ipa.service_managers('HTTP/' + VIP) == [VIP, web.fqdn]
+
+
+def test_names_reserved_for_the_enrollment_are_refused(ipa, enforcer):
+    names = reserved_names.ReservedNames(['ldap*'], ['example.test'])
+    tls = manager.TLSServices(
+        ipa.client, enforcer,
+        confinement.Rules('example.test', reserved_names=names),
+        allowed_roles=['admin'])
+    summary = tls.ensure(instance(ipa),
+                         {'managed_service_a': 'HTTP/ldap1.example.test'},
+                         boot_roles=['admin'])
+    assert "matches 'ldap*'" in summary.refusals[0].reason
+    assert ipa.writes() == []
