@@ -107,24 +107,23 @@ def read_versioned_instance(payload, supported_major=1):
 def read_versioned_instance_update(payload, supported_major=2):
     """InstanceUpdate from a versioned ``InstanceUpdatePayload``."""
     instance = read_versioned_instance(payload, supported_major)
-    data = payload['nova_object.data']
-    return InstanceUpdate(
-        instance.instance_id,
-        _optional_string(data, 'tenant_id', 'nova_object.data'),
-        _read_metadata(data.get('metadata'), 'nova_object.data.metadata'),
-        _optional_string(data, 'state', 'nova_object.data'),
-        _optional_string(data, 'task_state', 'nova_object.data'))
+    return _instance_update(instance, payload['nova_object.data'],
+                            'nova_object.data', 'task_state')
 
 
 def read_legacy_instance_update(payload):
     """InstanceUpdate from an unversioned ``compute.instance.update``."""
-    instance = read_legacy_instance(payload)
+    return _instance_update(read_legacy_instance(payload), payload,
+                            'payload', 'new_task_state')
+
+
+def _instance_update(instance, fields, what, task_state_key):
     return InstanceUpdate(
         instance.instance_id,
-        _optional_string(payload, 'tenant_id', 'payload'),
-        _read_metadata(payload.get('metadata'), 'payload.metadata'),
-        _optional_string(payload, 'state', 'payload'),
-        _optional_string(payload, 'new_task_state', 'payload'))
+        _optional_string(fields, 'tenant_id', what),
+        _read_metadata(fields.get('metadata'), what + '.metadata'),
+        _optional_string(fields, 'state', what),
+        _optional_string(fields, task_state_key, what))
 
 
 def _read_metadata(value, what):

@@ -113,6 +113,14 @@ class TLSServices(object):
                       'reason=%s: %s', instance.instance_id, instance.fqdn,
                       type(exc).__name__, exc)
             return Summary(skipped=str(exc))
+        # The instance's OTP is already in IPA: whatever goes wrong with its
+        # services must not turn the answer into a 500 that nova would
+        # store as an empty join. Logged with its traceback, as a bug.
+        except Exception as exc:
+            LOG.exception('instance=%s fqdn=%s services decision=error '
+                          'reason=unexpected %s', instance.instance_id,
+                          instance.fqdn, type(exc).__name__)
+            return Summary(skipped=type(exc).__name__)
 
     def ensure(self, instance, metadata, boot_roles=(), deadline=None):
         """Give ``instance`` what ``metadata`` asks for and it may have.

@@ -9,26 +9,22 @@ import uuid
 from novajoin.ipa import client as ipa_client
 import pytest
 
-from tests.fixtures import ipasim as ipasim_fixture
 from tests.fixtures import novajoin_server
-from tests.fixtures import rabbit
 from tests.functional.api import conftest as api
 from tests.functional.ipa import conftest as ipa_conftest
 from tests.functional.notify import conftest as notify
 
-DOMAIN = 'example.test'
+# The listener suite's session fixtures: the simulator, RabbitMQ and a
+# private vhost.
+ipasim = notify.ipasim
+rabbitmq = notify.rabbitmq
+vhost = notify.vhost
+
 IPA_SERVER = 'ipa1.example.test'
 # Users who boot instances: a tenant, and an operator holding the role
 # the default [services] managed_service_roles names.
 TENANT = 'demo'
 OPERATOR = 'overcloud-admin'
-
-
-@pytest.fixture(scope='session')
-def ipasim(tmp_path_factory, test_ca):
-    with ipasim_fixture.run_ipasim(tmp_path_factory.mktemp('ipasim'),
-                                   test_ca, domain=DOMAIN) as sim:
-        yield sim
 
 
 @pytest.fixture(scope='session')
@@ -67,17 +63,6 @@ def listener_env(tmp_path, vhost, ks, ipasim, standin):
         yield environment
     finally:
         environment.stop()
-
-
-@pytest.fixture(scope='session')
-def vhost(rabbitmq):
-    with rabbit.private_vhost('novajoin-services-test') as created:
-        yield created
-
-
-@pytest.fixture(scope='session')
-def rabbitmq():
-    return rabbit.ensure_rabbitmq()
 
 
 @pytest.fixture

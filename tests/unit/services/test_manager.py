@@ -335,3 +335,14 @@ def test_names_reserved_for_the_enrollment_are_refused(ipa, enforcer):
                          boot_roles=['admin'])
     assert "matches 'ldap*'" in summary.refusals[0].reason
     assert ipa.writes() == []
+
+
+def test_an_unexpected_failure_still_leaves_the_answer_alone(ipa, tls,
+                                                             caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError('a bug')
+    ipa.client.batch = broken
+    summary = tls.ensure_for_enrollment(
+        instance(ipa), compact(HTTP=['internalapi']), [], deadline=None)
+    assert summary.skipped == 'RuntimeError'
+    assert 'reason=unexpected RuntimeError' in caplog.text
