@@ -151,8 +151,10 @@ class TLSServices(object):
             state, calls = self._read(hosts, principals, deadline)
         plan = confinement.plan(instance, request, state, self._rules,
                                 managed_allowed)
-        outcome = writes.apply(self._ipa, instance, plan, self._rules,
-                               timeout=self._time_left(deadline))
+        outcome = writes.Outcome()
+        if plan.writes:
+            outcome = writes.apply(self._ipa, instance, plan, self._rules,
+                                   timeout=self._time_left(deadline))
         return self._done(instance, Summary(
             plan.granted, refusals + plan.refusals, outcome.written,
             outcome.failed, calls + outcome.ipa_calls))
@@ -207,7 +209,7 @@ class TLSServices(object):
                                         holdings.managed)
 
     def _may_manage(self, instance, boot_roles):
-        roles = [role for role in boot_roles]
+        roles = list(boot_roles)
         credentials = {
             'roles': roles,
             'project_id': instance.project_id,
