@@ -10,6 +10,7 @@ import json
 from novajoin.ipa import client as ipa_client
 from novajoin import ownership
 from tests.ipasim import commands
+from tests.ipasim import controls
 from tests.ipasim import hosts
 from tests.ipasim import state
 
@@ -39,7 +40,8 @@ class InProcessIPA(object):
     def __init__(self):
         self.directory = state.Directory(REALM, DOMAIN, SERVER)
         engine = commands.Engine(self.directory, '2.254', '4.12.2',
-                                 'https://%s/ipa/xml' % SERVER)
+                                 'https://%s/ipa/xml' % SERVER,
+                                 controls.Latency())
         self.transport = _Transport(engine)
         self.client = ipa_client.IPAClient(self.transport, REALM, DOMAIN)
 
