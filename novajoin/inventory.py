@@ -61,8 +61,9 @@ def is_enrolled(entry):
     return bool(entry.get('krblastpwdchange'))
 
 
-def instance_hosts(ipa, instance_id, **options):
-    """The host entries whose owner record names ``instance_id``.
+def instance_entries(ipa, instance_id, **options):
+    """The host entries whose owner record names ``instance_id``: its own
+    host, and the subhosts and service hosts made for it (any ``role``).
 
     :raises SearchTruncated: IPA cut the answer off (more than a search
         limit's worth of entries mention the instance id).
@@ -73,7 +74,12 @@ def instance_hosts(ipa, instance_id, **options):
             'IPA cut off the search for the hosts of instance %s'
             % instance_id)
     return [entry for entry in entries
-            if ownership.is_owned_by(entry, instance_id)]
+            if _record_names(entry, instance_id)]
+
+
+def _record_names(entry, instance_id):
+    record = ownership.owner_of(entry)
+    return record is not None and record.instance_id == instance_id
 
 
 def owned_hosts(ipa, **options):

@@ -25,9 +25,10 @@ whose owner record names the instance:
    replica (:func:`novajoin.rearm.share_nonce`). The next vendordata
    request answers that OTP, which no earlier answer held.
 
-Subhosts of the instance (its hosts managed by another of its hosts, made
-for its TLS-everywhere services) are disabled in the same batch but get no
-password: the instance fetches their keytabs again through its own host.
+Subhosts of the instance (owner record role ``subhost``, made for its TLS
+services) are disabled in the same batch but get no password: the instance
+fetches their keytabs again through its own host. Service hosts (role
+``service-host``) are shared with other instances and left alone.
 An entry of the instance with neither keytab nor password (disabled by an
 administrator, or a re-arm whose second half failed) is re-armed too.
 
@@ -91,14 +92,17 @@ class Rebuilds(object):
         forged notification) nothing is changed and every enrolled host's
         outcome is ``kept-no-rebuild-known``.
         """
+        # Service hosts are shared with other instances: left alone.
         entries = [self._show(entry) for entry in
-                   inventory.instance_hosts(self._ipa, instance_id)]
+                   inventory.instance_entries(self._ipa, instance_id)
+                   if not ownership.is_service_entry_of(
+                       entry, instance_id, ownership.ROLE_SERVICE_HOST)]
         entries = [entry for entry in entries if entry is not None]
-        names = {inventory.host_fqdn(entry) for entry in entries}
         outcomes, affected = [], []
         for entry in entries:
             fqdn = inventory.host_fqdn(entry)
-            subhost = _is_subhost(entry, names)
+            subhost = ownership.is_service_entry_of(entry, instance_id,
+                                                    ownership.ROLE_SUBHOST)
             if entry.get('has_password') or (
                     subhost and not entry.get('has_keytab')):
                 outcomes.append(HostOutcome(fqdn, NOT_ENROLLED))
@@ -158,16 +162,6 @@ class Rebuilds(object):
         for fqdn, arming in sorted(armings.items()):
             rearm.share_nonce(self._nonces, instance_id, fqdn, arming.nonce)
         return outcomes
-
-
-def _is_subhost(entry, instance_fqdns):
-    """Whether another host of the same instance manages this one.
-
-    That is a subhost made for the instance's services, not its own host.
-    """
-    fqdn = inventory.host_fqdn(entry)
-    managers = set(entry.get('managedby_host') or ())
-    return bool(managers & (instance_fqdns - {fqdn}))
 
 
 def _keytab_time(entry):

@@ -90,9 +90,11 @@ class Reconciler(object):
     """One reconciliation pass; stateless between passes."""
 
     def __init__(self, ipa, servers, instances, grace, ttl,
-                 max_delete_percent=100, nonces=None,
+                 max_delete_percent=100, nonces=None, tls_services=None,
                  clock=ownership.utcnow):
         self._ipa = ipa
+        # Releases the managed services of a deleted instance's host.
+        self._tls_services = tls_services
         # Deleted hosts' nonces are dropped from the API's shared cache.
         self._nonces = nonces or nonce_cache.NoNonceCache()
         self._servers = servers
@@ -246,7 +248,7 @@ class Reconciler(object):
         # The instance's whole footprint, as its delete notification would
         # have removed it; what is already gone counts as done.
         owned = cleanup.find_owned_resources(self._ipa, plan.instance_id)
-        cleanup.delete_owned_resources(self._ipa, owned)
+        cleanup.delete_owned_resources(self._ipa, owned, self._tls_services)
         for fqdn in owned.host_fqdns:
             rearm.forget_host(self._nonces, plan.instance_id, fqdn)
 
@@ -258,8 +260,10 @@ class Reconciler(object):
         rearm.forget_host(self._nonces, plan.instance_id, plan.fqdn)
 
     def _start_ttl(self, plan):
+        record = plan.record
         description = ownership.build_description(
-            plan.instance_id, plan.record.otp_nonce, created=self._clock())
+            plan.instance_id, record.otp_nonce, role=record.role,
+            project_id=record.project_id, created=self._clock())
         try:
             self._ipa.host_mod(plan.fqdn, description=description)
         except (ipa_errors.NotFound, ipa_errors.EmptyModlist):

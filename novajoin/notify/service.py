@@ -16,8 +16,10 @@ from novajoin.notify import redelivery
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
 from novajoin.openstack import servers
+from novajoin import policy
 from novajoin import rebuild
 from novajoin import reconcile
+from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)
 
@@ -57,6 +59,8 @@ def build_dependencies(conf):
         instances=nova.InstanceStatus.from_conf(conf, session),
         ports=neutron.PortLookup.from_conf(conf, session),
         zone=conf.domain or ipa.domain,
+        services=services_manager.TLSServices.from_conf(
+            conf, ipa, policy.build_enforcer(conf)),
         nova_servers=server_directory,
         rebuilds=rebuilds)
 
@@ -77,7 +81,8 @@ def build_periodic_reconciliation(conf, deps):
         grace=conf.notify.reconcile_grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent,
-        nonces=nonce_cache.NonceCache.from_conf(conf))
+        nonces=nonce_cache.NonceCache.from_conf(conf),
+        tls_services=deps.services)
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
         retry_interval=min(interval, 60))

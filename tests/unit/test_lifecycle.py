@@ -81,7 +81,7 @@ def test_a_truncated_search_for_one_instance_is_an_error():
         ipa.add('vm%d.example.test' % number,
                 ownership.build_description(instance_id))
     with pytest.raises(inventory.SearchTruncated):
-        inventory.instance_hosts(ipa, instance_id)
+        inventory.instance_entries(ipa, instance_id)
 
 
 class Servers(object):

@@ -27,7 +27,7 @@ def test_round_trip_keeps_instance_nonce_and_creation_time():
         'nova_instance_id': INSTANCE, 'otp_nonce': 'n0nce',
         'created': '2026-11-28T22:05:07Z'}
     assert ownership.parse_description(text) == ownership.OwnerRecord(
-        INSTANCE, 'n0nce', CREATED)
+        INSTANCE, 'n0nce', created=CREATED)
 
 
 def test_creation_time_defaults_to_now():

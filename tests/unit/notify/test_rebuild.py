@@ -20,12 +20,12 @@ class FakeIPA(object):
         self.hosts = {}
         self.batches = []
 
-    def add(self, fqdn, keytab_at=None, password=False, managers=()):
+    def add(self, fqdn, keytab_at=None, password=False, role=None):
         self.hosts[fqdn] = {
             'fqdn': [fqdn],
-            'description': [ownership.build_description(INSTANCE, 'n0')],
-            'has_keytab': keytab_at is not None, 'has_password': password,
-            'managedby_host': [fqdn] + list(managers)}
+            'description': [ownership.build_description(
+                INSTANCE, None if role else 'n0', role=role)],
+            'has_keytab': keytab_at is not None, 'has_password': password}
         if keytab_at is not None:
             self.hosts[fqdn]['krblastpwdchange'] = [keytab_at]
 
@@ -64,7 +64,10 @@ def test_enrolled_host_is_disabled_and_given_a_fresh_otp():
     ipa.add('vm.example.test', keytab_at=STARTED - datetime.timedelta(1))
     ipa.add('vm.internalapi.example.test',
             keytab_at=STARTED - datetime.timedelta(1),
-            managers=['vm.example.test'])
+            role=ownership.ROLE_SUBHOST)
+    # A managed service's host, shared with other instances.
+    ipa.add('vip.example.test', keytab_at=STARTED - datetime.timedelta(1),
+            role=ownership.ROLE_SERVICE_HOST)
 
     assert _rebuild(ipa) == {'vm.example.test': rebuild.REARMED,
                              'vm.internalapi.example.test': rebuild.DISABLED}
