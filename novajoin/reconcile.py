@@ -27,7 +27,8 @@ on hosts with novajoin's owner record (:mod:`novajoin.ownership`):
   its TTL starts now.
 - everything else is left alone: hosts of living instances (enrolled, or
   pending within the TTL), entries without novajoin's record, subhosts
-  without a password.
+  without a password, and service hosts of managed TLS services (deleting
+  an instance releases them, as its delete notification would).
 
 IPA is read before nova, so a host added after nova was listed cannot look
 like one of a missing instance. A pass that would delete more than
@@ -113,7 +114,10 @@ class Reconciler(object):
             listed; nothing was changed.
         :raises novajoin.ipa.errors.IPAError: IPA could not be searched.
         """
-        hosts = inventory.owned_hosts(self._ipa, all=True)
+        # Service hosts outlive the instance that made them; deleting an
+        # instance releases them (novajoin.services), as on delete.
+        hosts = [host for host in inventory.owned_hosts(self._ipa, all=True)
+                 if host.record.role != ownership.ROLE_SERVICE_HOST]
         live = self._servers.live()
         deleted = self._servers.deleted()
         by_instance = collections.defaultdict(list)
