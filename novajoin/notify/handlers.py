@@ -36,8 +36,9 @@ def _outcome(instance_id, result, fqdns=(), observed=False, reason=None,
     return Outcome(instance_id, tuple(fqdns), result, observed, reason, warn)
 
 
-def _not_bound(instance_id, exc):
-    return _outcome(instance_id, exc.result, reason=exc.reason,
+def _not_bound(change, exc):
+    return _outcome(change.instance_id, exc.result,
+                    reason='floating IP %s: %s' % (change.address, exc.reason),
                     warn=exc.suspicious)
 
 
@@ -106,7 +107,7 @@ def on_floatingip_update_end(deps, payload):
     try:
         instance_id = bindings.neutron_instance(deps, change)
     except bindings.NotBound as exc:
-        return _not_bound(change.instance_id, exc)
+        return _not_bound(change, exc)
     return associate_floating_ip(deps, instance_id, change.address)
 
 
@@ -115,7 +116,7 @@ def on_nova_floating_ip_associate(deps, payload):
     try:
         instance_id = bindings.nova_network_instance(deps, change)
     except bindings.NotBound as exc:
-        return _not_bound(change.instance_id, exc)
+        return _not_bound(change, exc)
     return associate_floating_ip(deps, instance_id, change.address)
 
 
