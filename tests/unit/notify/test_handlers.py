@@ -150,54 +150,38 @@ def test_associate_to_a_port_without_instance_does_nothing(deps):
     assert deps.ipa.calls == []
 
 
-def test_port_with_a_foreign_device_id_adds_no_record(deps, caplog):
+def _foreign_port(deps):
     # The attacker's own port and floating IP, naming the victim's
     # instance as device: only nova knows whose instance it is.
-    deps.ipa.add_host(FQDN, INSTANCE)
     deps.instances.projects[INSTANCE] = OTHER_PROJECT
     deps.ports.bind('p1', INSTANCE, PROJECT)
-    outcome = handle(deps, samples.neutron_associate('203.0.113.66', 'p1',
-                                                     INSTANCE))
-    assert outcome.result == 'project-mismatch' and outcome.warn
-    assert 'instance_project=%s' % OTHER_PROJECT in outcome.reason
-    assert deps.ipa.calls == []
 
 
-def test_floating_ip_of_another_project_adds_no_record(deps):
-    deps.ipa.add_host(FQDN, INSTANCE)
-    boot(deps, INSTANCE, 'p1')
-    outcome = handle(deps, samples.neutron_associate(
-        '203.0.113.66', 'p1', INSTANCE, project_id=OTHER_PROJECT))
-    assert outcome.result == 'project-mismatch'
-    assert deps.ipa.calls == []
-
-
-def test_port_that_is_not_a_compute_port_adds_no_record(deps):
-    deps.ipa.add_host(FQDN, INSTANCE)
+def _router_port(deps):
     boot(deps, INSTANCE, 'p1')
     deps.ports.bind('p1', INSTANCE, PROJECT, device_owner='network:dhcp')
-    outcome = handle(deps, samples.neutron_associate('203.0.113.66', 'p1',
-                                                     INSTANCE))
-    assert outcome.result == 'not-a-compute-port' and not outcome.warn
-    assert "'network:dhcp'" in outcome.reason
-    assert deps.ipa.calls == [] and deps.instances.asked == []
 
 
-def test_port_details_naming_another_device_than_neutron_adds_nothing(deps):
+@pytest.mark.parametrize('setup, fip_project, result, warn, reason', [
+    (_foreign_port, PROJECT, 'project-mismatch', True,
+     'instance_project=%s' % OTHER_PROJECT),
+    (lambda deps: boot(deps, INSTANCE, 'p1'), OTHER_PROJECT,
+     'project-mismatch', True, 'floating_ip_project=%s' % OTHER_PROJECT),
+    (_router_port, PROJECT, 'not-a-compute-port', False, "'network:dhcp'"),
+    (lambda deps: boot(deps, OTHER, 'p1'), PROJECT, 'port-rebound', True,
+     'now bound to %s' % OTHER),
+    (lambda deps: deps.ports.bind('p1', INSTANCE, PROJECT), PROJECT,
+     'instance-gone', False, 'nova has no instance'),
+])
+def test_association_that_is_not_the_instances_adds_no_record(
+        deps, setup, fip_project, result, warn, reason):
     deps.ipa.add_host(FQDN, INSTANCE)
-    boot(deps, OTHER, 'p1')
-    outcome = handle(deps, samples.neutron_associate('203.0.113.66', 'p1',
-                                                     INSTANCE))
-    assert outcome.result == 'port-rebound'
-    assert deps.ipa.calls == []
-
-
-def test_associate_to_an_instance_nova_does_not_know_adds_nothing(deps):
-    deps.ipa.add_host(FQDN, INSTANCE)
-    deps.ports.bind('p1', INSTANCE, PROJECT)
-    outcome = handle(deps, samples.neutron_associate('203.0.113.66', 'p1',
-                                                     INSTANCE))
-    assert outcome.result == 'instance-gone'
+    setup(deps)
+    outcome = handle(deps, samples.neutron_associate(
+        '203.0.113.66', 'p1', INSTANCE, fip_project))
+    assert (outcome.result, outcome.warn) == (result, warn)
+    assert reason in outcome.reason
+    assert outcome.reason.startswith('floating IP 203.0.113.66: ')
     assert deps.ipa.calls == []
 
 
