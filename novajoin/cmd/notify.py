@@ -14,6 +14,7 @@ from oslo_log import log
 
 from novajoin import conf as novajoin_conf
 from novajoin import exception
+from novajoin.notify import redelivery
 from novajoin.notify import service
 
 LOG = log.getLogger(__name__)
@@ -47,7 +48,11 @@ def main(argv=None):
         LOG.error('cannot start: %s (or set [notify] rebuild_reenrollment '
                   '= false)', exc)
         return 1
-    notify_service.start()
+    try:
+        notify_service.start()
+    except redelivery.RedeliveryFixUnavailable as exc:
+        LOG.error('refusing to start: %s', exc)
+        return 1
     # A timed wait keeps the main thread responsive to signals.
     while not stop_requested.wait(1.0):
         pass

@@ -71,12 +71,17 @@ class Listener(object):
         self.log_path = log_path
         self.process = None
 
-    def start(self):
+    def spawn(self, environ=None):
+        """Start the process; ``environ`` adds to this one's environment."""
         program = os.path.join(os.path.dirname(sys.executable),
                                'novajoin-notify')
         self.process = subprocess.Popen(
             [program, '--config-file', self.conf_path],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(environ or {})))
+
+    def start(self):
+        self.spawn()
         wait_until(lambda: 'listening pool=' in self.log(),
                    'novajoin-notify to start listening', timeout=60)
 
@@ -144,8 +149,8 @@ class Env(object):
             key_file.write(secrets.token_urlsafe(48))
         os.chmod(self.otp_key_file, 0o400)
 
-    def write_conf(self, log_name='notify.log', conf_name='join.conf',
-                   enrollment=None, **notify):
+    def write_conf(self, service_credentials=None, log_name='notify.log',
+                   conf_name='join.conf', enrollment=None, **notify):
         options = {'max_in_flight': 8, 'max_attempts': 30,
                    'retry_backoff': 0.5, 'retry_backoff_max': 2.0,
                    'pool_name': self.pool,
@@ -153,6 +158,7 @@ class Env(object):
                    'reconcile_lock_queue': self.reconcile_lock_queue}
         options.update(notify)
         credentials = self.keystone.service_credentials_conf()
+        credentials.update(service_credentials or {})
         lines = ['[DEFAULT]',
                  'transport_url = %s' % self.vhost.transport_url,
                  'debug = true',
@@ -181,12 +187,22 @@ class Env(object):
             conf_file.write('\n'.join(lines) + '\n')
         return path
 
-    def start_listener(self, name='notify', **notify):
-        listener = Listener(self.write_conf(log_name=name + '.log',
+    def listener(self, service_credentials=None, name='notify', **notify):
+        """A configured listener, not started yet.
+
+        ``name`` names its configuration and log files.
+        """
+        listener = Listener(self.write_conf(service_credentials,
+                                            log_name=name + '.log',
                                             conf_name=name + '.conf',
                                             **notify),
                             os.path.join(self.workdir, name + '.log'))
         self.listeners.append(listener)
+        return listener
+
+    def start_listener(self, service_credentials=None, name='notify',
+                       **notify):
+        listener = self.listener(service_credentials, name, **notify)
         listener.start()
         return listener
 
@@ -204,6 +220,19 @@ class Env(object):
         self.ipa.admin.seed_host(
             fqdn, description=ownership.build_description(instance_id))
         return instance_id, fqdn
+
+    def booted_instance(self, project_id=None, status='ACTIVE'):
+        """An enrolled instance nova knows in a project, with a compute port.
+
+        Returns (instance id, fqdn, port id, project id).
+        """
+        project_id = project_id or uuid.uuid4().hex
+        instance_id, fqdn = self.enrolled_host()
+        port_id = str(uuid.uuid4())
+        self.openstack.set_server(instance_id, status=status,
+                                  project_id=project_id)
+        self.openstack.set_port(port_id, instance_id, project_id=project_id)
+        return instance_id, fqdn, port_id, project_id
 
     def host_fqdns(self):
         return {entry['fqdn'][0] if isinstance(entry['fqdn'], list)
@@ -242,3 +271,4 @@ def env(tmp_path, vhost, ks, ipasim, standin):
         environment.stop()
         ipasim.admin.control(outage='none')
         standin.set_down(False)
+        standin.set_latency(0)

@@ -195,9 +195,9 @@ def test_hosts_list_shows_owned_hosts_only(env, mix):
 def test_one_of_two_listeners_reconciles_and_the_other_takes_over(env):
     env.ipa.admin.reset()
     env.openstack.clear_servers()
-    first = env.start_listener('first', reconcile_interval=1,
+    first = env.start_listener(name='first', reconcile_interval=1,
                                reconcile_grace=0)
-    second = env.start_listener('second', reconcile_interval=1,
+    second = env.start_listener(name='second', reconcile_interval=1,
                                 reconcile_grace=0)
     instance_id = str(uuid.uuid4())
     env.openstack.set_server(instance_id, status='DELETED',
