@@ -24,6 +24,7 @@ for the rest. The rules:
 import fnmatch
 
 from novajoin import exception
+from novajoin.ipa import errors as ipa_errors
 from novajoin import ownership
 from novajoin import reserved_names as novajoin_reserved
 from novajoin.services import metadata
@@ -72,6 +73,26 @@ class Rules(object):
             self._reserved_names.refuse_known(fqdn, self.domain)
         except exception.NameReserved as exc:
             return 'is reserved: %s' % exc.reason
+        return None
+
+    def name_checks(self, fqdn):
+        """Batch calls showing whether a new host may take ``fqdn``."""
+        return self._reserved_names.dns_reads(fqdn, self.domain)
+
+    def reserved_new(self, fqdn, state):
+        """Why no new host may be created as ``fqdn``, or None.
+
+        A name with DNS records, or a DNS zone, belongs to whoever made it,
+        as for an instance's own host (:mod:`novajoin.reserved_names`).
+        """
+        calls, items = state.name_checks.get(fqdn, ((), ()))
+        try:
+            self._reserved_names.refuse_from_reads(fqdn, calls, items,
+                                                   new_host=True)
+        except exception.NameReserved as exc:
+            return 'is reserved: %s' % exc.reason
+        except ipa_errors.IPAError as exc:
+            return 'could not be checked in DNS: %s' % type(exc).__name__
         return None
 
     def allow_listed(self, fqdn):
@@ -186,7 +207,9 @@ def _subhost_refusal(instance, subhost, state, rules):
             subhost, state.unreadable[subhost])
     entry = state.host(subhost)
     if entry is ipa_state.ABSENT:
-        return None
+        reason = rules.reserved_new(subhost, state)
+        return None if reason is None else 'subhost %s %s' % (subhost,
+                                                              reason)
     return subhost_entry_refusal(instance, subhost, entry)
 
 
@@ -210,7 +233,8 @@ def _managed_host_refusal(instance, fqdn, state, rules, usable_hosts):
         return 'IPA would not show %s: %s' % (fqdn, state.unreadable[fqdn])
     entry = state.host(fqdn)
     if entry is ipa_state.ABSENT:
-        return None
+        reason = rules.reserved_new(fqdn, state)
+        return None if reason is None else '%s %s' % (fqdn, reason)
     return managed_entry_refusal(instance, fqdn, entry, rules)
 
 

@@ -164,7 +164,9 @@ class TLSServices(object):
         servers = self._servers.get()
         state, calls = ipa_state.read(
             self._ipa, hosts, principals, want_servers=servers is None,
-            timeout=self._time_left(deadline))
+            timeout=self._time_left(deadline),
+            name_checks={fqdn: self._rules.name_checks(fqdn)
+                         for fqdn in hosts})
         if state.servers is None:
             state.servers = servers
         else:

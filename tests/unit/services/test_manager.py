@@ -13,6 +13,7 @@ from novajoin.services import confinement
 from novajoin.services import manager
 from novajoin.services import metadata
 from novajoin.services import writes
+from tests.ipasim import dns
 from tests.unit.services import inprocess_ipa
 
 A = '11111111-1111-4111-8111-111111111111'
@@ -346,3 +347,48 @@ def test_an_unexpected_failure_still_leaves_the_answer_alone(ipa, tls,
         instance(ipa), compact(HTTP=['internalapi']), [], deadline=None)
     assert summary.skipped == 'RuntimeError'
     assert 'reason=unexpected RuntimeError' in caplog.text
+
+
+def test_a_subhost_name_with_dns_records_novajoin_did_not_make_is_refused(
+        ipa, tls):
+    # "www.prod" has an A record in IPA but no host entry: an instance
+    # called "www" must not get its keytab through a compact service.
+    dns.seed(ipa.directory, 'example.test', 'www.prod',
+             {'arecord': ['192.0.2.80']})
+    summary = tls.ensure(instance(ipa, name='www'), compact(HTTP=['prod']))
+    assert summary.granted == {}
+    assert 'DNS records' in summary.refusals[0].reason
+    assert ipa.writes() == []
+    assert 'www.prod.example.test' not in ipa.host_names()
+
+
+def test_a_subhost_name_that_is_a_dns_zone_is_refused(ipa, tls):
+    dns.seed(ipa.directory, 'web.internalapi.example.test')
+    summary = tls.ensure(instance(ipa), compact(HTTP=['internalapi']))
+    assert 'DNS zone' in summary.refusals[0].reason
+    assert ipa.writes() == []
+
+
+def test_a_managed_host_with_dns_records_novajoin_did_not_make_is_refused(
+        ipa, tls):
+    dns.seed(ipa.directory, 'example.test', 'portal',
+             {'arecord': ['192.0.2.81']})
+    summary = tls.ensure(instance(ipa),
+                         {'managed_service_a': 'HTTP/portal.example.test'},
+                         boot_roles=['admin'])
+    assert summary.granted == {}
+    assert 'DNS records' in summary.refusals[0].reason
+    assert ipa.writes() == []
+
+
+def test_dns_records_of_an_existing_subhost_are_its_own(ipa, tls):
+    web = instance(ipa)
+    tls.ensure(web, compact(HTTP=['internalapi']))
+    dns.seed(ipa.directory, 'example.test', 'web.internalapi',
+             {'arecord': ['192.0.2.82']})
+    summary = tls.ensure(web, compact(HTTP=['internalapi'], mysql=[
+        'internalapi']))
+    assert summary.refusals == []
+    assert sorted(map(str, summary.granted)) == [
+        'HTTP/web.internalapi.example.test',
+        'mysql/web.internalapi.example.test']
