@@ -4,15 +4,17 @@ Given what the metadata asks for and what IPA holds, :func:`plan` returns
 the writes that give the instance exactly what it may have, and a refusal
 for the rest. The rules:
 
-- A subhost is ``<short>.<network>.<domain>``: the instance's own short name
-  and our domain, never its own host name, never a reserved name. It may be
-  created, or used when its ownership record says it is this instance's
-  subhost; anything else under that name is someone else's.
+- A subhost is ``<short>.<network>.<zone>``: the instance's own short name
+  and zone (our domain, or the project's subdomain of it), never its own
+  host name, never a reserved name. It may be created, or used when its
+  ownership record says it is this instance's subhost; anything else
+  under that name is someone else's.
 - A managed principal needs the policy rule ``join:managed_services``
   (checked by the caller). Its host must be in our domain (checked when the
   metadata was read), never an IPA server or another name reserved for
   the enrollment (:mod:`novajoin.reserved_names`), and either absent
-  (novajoin creates it as a service host of this project), this instance's
+  (novajoin creates it as a service host of this project; with project
+  subdomains only inside the project's), this instance's
   own host or subhost, a service host novajoin created for this project, a
   subhost of another instance of this project, or a host novajoin did not
   create that the operator allow-listed (``[services] managed_service_hosts``).
@@ -45,6 +47,15 @@ class Instance(object):
     @property
     def short_name(self):
         return self.fqdn.split('.', 1)[0]
+
+    @property
+    def zone(self):
+        """Where the instance's names live.
+
+        Our domain, or its project's subdomain of it with ``[DEFAULT]
+        project_subdomain``.
+        """
+        return self.fqdn.split('.', 1)[1]
 
     def __repr__(self):
         return 'Instance(%r, fqdn=%r)' % (self.instance_id, self.fqdn)
@@ -124,15 +135,17 @@ class Plan(object):
         self.refusals.append(metadata.Refusal(str(item), reason))
 
 
-def subhost_name(instance, network, rules):
-    return '%s.%s.%s' % (instance.short_name, network, rules.domain)
+def subhost_name(instance, network):
+    # In the instance's zone: with project subdomains, <short>.<network>
+    # of our domain would be another project's instance <short>.
+    return '%s.%s.%s' % (instance.short_name, network, instance.zone)
 
 
 def names_to_read(instance, request, rules, managed_allowed):
     """(host names, principals) the plan needs to see."""
     hosts, principals = set(), set()
     for service, network in request.compact:
-        subhost = subhost_name(instance, network, rules)
+        subhost = subhost_name(instance, network)
         hosts.add(subhost)
         principals.add(metadata.Principal(service, subhost))
     if managed_allowed:
@@ -148,7 +161,7 @@ def plan(instance, request, state, rules, managed_allowed):
     result = Plan()
     usable_hosts = {instance.fqdn}
     for service, network in sorted(request.compact):
-        subhost = subhost_name(instance, network, rules)
+        subhost = subhost_name(instance, network)
         principal = metadata.Principal(service, subhost)
         reason = _subhost_refusal(instance, subhost, state, rules)
         if reason is not None:
@@ -233,6 +246,9 @@ def _managed_host_refusal(instance, fqdn, state, rules, usable_hosts):
         return 'IPA would not show %s: %s' % (fqdn, state.unreadable[fqdn])
     entry = state.host(fqdn)
     if entry is ipa_state.ABSENT:
+        if not fqdn.endswith('.' + instance.zone):
+            return ('%s is outside the subdomain %s of the instance\'s '
+                    'project' % (fqdn, instance.zone))
         reason = rules.reserved_new(fqdn, state)
         return None if reason is None else '%s %s' % (fqdn, reason)
     return managed_entry_refusal(instance, fqdn, entry, rules)

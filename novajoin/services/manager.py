@@ -187,7 +187,7 @@ class TLSServices(object):
                                           subhosts)
         stale_hosts, stale_principals = releases.stale_compact(
             holdings, request,
-            lambda net: confinement.subhost_name(instance, net, self._rules))
+            lambda net: confinement.subhost_name(instance, net))
         self._delete_compact(instance, stale_hosts, stale_principals)
         stale_managed = self._releasable(
             releases.stale_managed(holdings, request))

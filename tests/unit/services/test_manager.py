@@ -392,3 +392,47 @@ def test_dns_records_of_an_existing_subhost_are_its_own(ipa, tls):
     assert sorted(map(str, summary.granted)) == [
         'HTTP/web.internalapi.example.test',
         'mysql/web.internalapi.example.test']
+
+
+def project_instance(ipa, name, project_label, instance_id=A,
+                     project=PROJECT):
+    """An instance under ``[DEFAULT] project_subdomain``."""
+    fqdn = '%s.%s.example.test' % (name, project_label)
+    ipa.seed_host(fqdn, instance_id)
+    return manager.Instance(instance_id, project, fqdn)
+
+
+def test_with_project_subdomains_subhosts_stay_in_the_own_project(ipa, tls):
+    # db.finance.example.test is the name of project finance's future
+    # instance db: a "finance" network of project evil must not take it.
+    db = project_instance(ipa, 'db', 'evil')
+    summary = tls.ensure(db, compact(HTTP=['finance']))
+    assert 'db.finance.example.test' not in ipa.host_names()
+    assert list(map(str, summary.granted)) == [
+        'HTTP/db.finance.evil.example.test']
+    assert ipa.host_managers('db.finance.evil.example.test') == [
+        'db.evil.example.test', 'db.finance.evil.example.test']
+
+
+def test_with_project_subdomains_a_new_managed_host_stays_in_the_project(
+        ipa, tls):
+    db = project_instance(ipa, 'db', 'evil')
+    summary = tls.ensure(db, {'managed_service_a':
+                              'HTTP/db.finance.example.test',
+                              'managed_service_b':
+                              'HTTP/vip.evil.example.test'},
+                         boot_roles=['admin'])
+    assert [str(r.key) for r in summary.refusals] == [
+        'HTTP/db.finance.example.test']
+    assert 'outside' in summary.refusals[0].reason
+    assert 'db.finance.example.test' not in ipa.host_names()
+    assert list(map(str, summary.granted)) == ['HTTP/vip.evil.example.test']
+
+
+def test_with_project_subdomains_an_update_keeps_the_subhost_names(ipa, tls):
+    db = project_instance(ipa, 'db', 'evil')
+    tls.ensure(db, compact(HTTP=['internalapi']))
+    tls.update(db, compact(HTTP=['internalapi']),
+               ['db.internalapi.evil.example.test'])
+    assert ipa.host_names() == ['db.evil.example.test',
+                                'db.internalapi.evil.example.test']
