@@ -15,10 +15,11 @@ for the rest. The rules:
   the enrollment (:mod:`novajoin.reserved_names`), and either absent
   (novajoin creates it as a service host of this project; with project
   subdomains only inside the project's), this instance's
-  own host or subhost, a service host novajoin created for this project, a
-  subhost of another instance of this project, or a host novajoin did not
-  create that the operator allow-listed (``[services] managed_service_hosts``).
-  Hosts of other projects' instances, and every other host, are refused.
+  own host or subhost, a service host novajoin created for this project,
+  or a host novajoin did not create that the operator allow-listed
+  (``[services] managed_service_hosts``). Hosts and subhosts of other
+  instances (a subhost and its services go with its instance), and every
+  other host, are refused.
 - A principal is owned through its host: once the host may be used, the
   principal is created if absent and the instance's host made its manager.
 """
@@ -266,6 +267,10 @@ def managed_entry_refusal(instance, fqdn, entry, rules):
         return None
     if record.role is None:
         return '%s is the host of another instance' % fqdn
+    if record.role == ownership.ROLE_SUBHOST:
+        # It goes with its instance, and every service on it with it.
+        return ('%s is a subhost of another instance; it is deleted with '
+                'that instance' % fqdn)
     if record.project_id is not None and record.project_id == (
             instance.project_id):
         return None

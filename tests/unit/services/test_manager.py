@@ -152,7 +152,7 @@ def test_listed_project_may_manage_services_without_the_role(ipa, enforcer):
     (lambda ipa: ipa.seed_host('ipa2.example.test', C,
                                role=ownership.ROLE_SUBHOST,
                                project_id=OTHER_PROJECT),
-     'belongs to another project'),
+     'subhost of another instance'),
     (lambda ipa: ipa.seed_host('ipa2.example.test', description='x'),
      'not created by novajoin'),
 ])
@@ -436,3 +436,20 @@ def test_with_project_subdomains_an_update_keeps_the_subhost_names(ipa, tls):
                ['db.internalapi.evil.example.test'])
     assert ipa.host_names() == ['db.evil.example.test',
                                 'db.internalapi.evil.example.test']
+
+
+def test_a_subhost_of_another_instance_of_the_project_is_not_shared(
+        ipa, tls):
+    # The subhost goes with its instance, and its services with it
+    # (host_del): another instance managing one of them would lose it.
+    web = instance(ipa)
+    tls.ensure(web, compact(HTTP=['internalapi']))
+    db = instance(ipa, instance_id=B, name='db')
+    writes_before = len(ipa.writes())
+    summary = tls.ensure(
+        db, {'managed_service_a': 'mysql/web.internalapi.example.test'},
+        boot_roles=['admin'])
+    assert summary.granted == {}
+    assert 'subhost of another instance' in summary.refusals[0].reason
+    assert len(ipa.writes()) == writes_before
+    assert ipa.principals() == ['HTTP/web.internalapi.example.test']
