@@ -40,20 +40,30 @@ def host_fqdn(entry):
     return fqdn[0] if isinstance(fqdn, (list, tuple)) else fqdn
 
 
+def _hosts_naming(ipa, instance_id):
+    """Host entries that mention ``instance_id`` anywhere."""
+    # criteria is a substring match (also over fqdn, location, ...), so the
+    # owner record decides, not the match. Tenants choose host names and
+    # locations: without sizelimit=0, entries naming this id could fill
+    # IPA's default search limit (100) and hide the owner's own.
+    found = ipa.host_find(criteria=instance_id, sizelimit=0)
+    if found.get('truncated'):
+        LOG.warning('instance=%s: IPA truncated the search for its hosts '
+                    '(server-side size limit); some may be missed',
+                    instance_id)
+    return found.get('result', [])
+
+
 def find_owned_hosts(ipa, instance_id):
     """IPA host entries whose recorded owner is ``instance_id``."""
-    # criteria is a substring match (also over fqdn, location, ...), so the
-    # owner record decides, not the match.
-    found = ipa.host_find(criteria=instance_id)
-    return [entry for entry in found.get('result', [])
+    return [entry for entry in _hosts_naming(ipa, instance_id)
             if ownership.is_owned_by(entry, instance_id)]
 
 
 def find_owned_resources(ipa, instance_id):
     """:class:`OwnedResources` of ``instance_id``: one ``host_find``."""
-    found = ipa.host_find(criteria=instance_id)
     hosts, subhosts = [], []
-    for entry in found.get('result', []):
+    for entry in _hosts_naming(ipa, instance_id):
         if ownership.is_owned_by(entry, instance_id):
             hosts.append(host_fqdn(entry))
         elif ownership.is_service_entry_of(entry, instance_id,
