@@ -247,6 +247,10 @@ def _managed_host_refusal(instance, fqdn, state, rules, usable_hosts):
         return 'IPA would not show %s: %s' % (fqdn, state.unreadable[fqdn])
     entry = state.host(fqdn)
     if entry is ipa_state.ABSENT:
+        if rules.allow_listed(fqdn):
+            # The operator's word, e.g. for a VIP whose DNS records they
+            # made first.
+            return None
         if not fqdn.endswith('.' + instance.zone):
             return ('%s is outside the subdomain %s of the instance\'s '
                     'project' % (fqdn, instance.zone))

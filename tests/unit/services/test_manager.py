@@ -453,3 +453,15 @@ def test_a_subhost_of_another_instance_of_the_project_is_not_shared(
     assert 'subhost of another instance' in summary.refusals[0].reason
     assert len(ipa.writes()) == writes_before
     assert ipa.principals() == ['HTTP/web.internalapi.example.test']
+
+
+def test_an_allow_listed_name_with_dns_records_may_be_created(ipa,
+                                                              enforcer):
+    # The operator made the VIP's DNS records and listed the name.
+    dns.seed(ipa.directory, 'example.test', 'overcloud.internalapi',
+             {'arecord': ['192.0.2.90']})
+    tls = make_services(ipa, enforcer, allow=['overcloud.*.example.test'])
+    summary = tls.ensure(instance(ipa), {'managed_service_a': 'HTTP/' + VIP},
+                         boot_roles=['admin'])
+    assert summary.refusals == []
+    assert ipa.service_managers('HTTP/' + VIP) == [VIP, 'web.example.test']
