@@ -60,4 +60,22 @@ def test_newcomer_does_not_take_a_slot_freed_for_a_waiter():
     # The slot was handed over: a newcomer finds none free.
     assert not slots.acquire(_deadline(0.05))
     waiter.join(10)
-    assert got == [True]
+    assert len(got) == 1 and got[0] is not None
+
+
+def test_a_waiter_holds_the_slot_from_the_moment_it_is_handed_over():
+    now = [100.0]
+    slots = slots_mod.DeadlineSlots(1, clock=lambda: now[0])
+    assert slots.acquire(_deadline(10)) == 100.0
+    got = []
+    waiter = threading.Thread(
+        target=lambda: got.append(slots.acquire(_deadline(10))))
+    waiter.start()
+    _waiting(slots, 1)
+    now[0] = 101.0
+    slots.release()
+    now[0] = 105.0
+    waiter.join(10)
+    # Its wake-up after the hand-over counts as holding the slot.
+    assert got == [101.0]
+    assert slots.busy() == 1
