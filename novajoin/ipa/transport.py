@@ -44,8 +44,8 @@ class _Retryable(Exception):
 
 
 def build_session(max_connections, server_count):
-    """A ``requests.Session`` with a keep-alive pool of ``max_connections``
-    per server."""
+    """A ``requests.Session``, ``max_connections`` kept alive per server.
+    """
     session = requests.Session()
     # No proxies, netrc credentials or CA bundle from the environment: IPA
     # is reached directly and trusted only through [ipa] ca_file.
@@ -112,9 +112,11 @@ class _Call(object):
 
 
 class Transport(object):
-    """``max_connections`` is per server: FreeIPA serves JSON-RPC from 4
-    single-threaded WSGI processes per server, so more connections only
-    queue in its httpd."""
+    """``max_connections`` is per server.
+
+    FreeIPA serves JSON-RPC from 4 single-threaded WSGI processes per
+    server, so more connections only queue in its httpd.
+    """
 
     def __init__(self, servers, authenticator, ca_file, max_connections=4,
                  connect_retries=3, retry_backoff=0.1, session=None,
@@ -132,12 +134,15 @@ class Transport(object):
         self._backoff = tenacity.wait_random_exponential(
             multiplier=retry_backoff)
         self._router = routing.Router(self.servers)
-        self._slots = {s: slots.DeadlineSlots(max_connections)
+        self._slots = {s: slots.DeadlineSlots(max_connections,
+                                              name='ipa-%s' % s)
                        for s in self.servers}
         self._login_locks = {s: threading.Lock() for s in self.servers}
         self._cookies = {}
 
     def close(self):
+        for server_slots in self._slots.values():
+            server_slots.close()
         self._session.close()
 
     def post_json(self, body, deadline, key=None):
@@ -288,27 +293,31 @@ class Transport(object):
         """One POST in one connection slot, freed after the body is read."""
         headers = dict(headers or {})
         headers['Referer'] = server.base_url
-        server_slots = self._slots[server]
         asked = time.perf_counter()
-        granted = server_slots.acquire(call.deadline)
-        if granted is None:
+        timing = []
+
+        def round_trip():
+            sent = time.perf_counter()
+            try:
+                return self._send(call, server, url, headers, kwargs)
+            finally:
+                timing.extend((sent, time.perf_counter()))
+
+        try:
+            response, held = self._slots[server].run(call.deadline,
+                                                     round_trip)
+        except slots.NoSlot:
             raise errors.IPAUnavailable(
                 'no free connection to IPA server %s within %.1fs '
-                '(max_connections=%d)'
+                '(max_connections_per_server=%d)'
                 % (server, call.deadline.seconds, self.max_connections))
-        sent = answered = time.perf_counter()
-        try:
-            response = self._send(call, server, url, headers, kwargs)
-            answered = time.perf_counter()
-            return response
-        finally:
-            server_slots.release()
-            if TIMING_LOG.isEnabledFor(logging.DEBUG):
-                TIMING_LOG.debug(
-                    'IPA slot server=%s waited_ms=%.2f held_ms=%.2f '
-                    'wire_ms=%.2f', server, (granted - asked) * 1000,
-                    (time.perf_counter() - granted) * 1000,
-                    (answered - sent) * 1000)
+        if TIMING_LOG.isEnabledFor(logging.DEBUG):
+            sent, answered = timing
+            TIMING_LOG.debug(
+                'IPA slot server=%s waited_ms=%.2f held_ms=%.2f '
+                'wire_ms=%.2f', server, (sent - asked) * 1000, held * 1000,
+                (answered - sent) * 1000)
+        return response
 
     def _send(self, call, server, url, headers, kwargs):
         timeout = (max(call.connect_timeout(), MIN_ATTEMPT_SECONDS),

@@ -309,7 +309,7 @@ def test_waiting_for_a_connection_slot_counts_against_the_deadline():
     try:
         assert entered.wait(10)
         with pytest.raises(ipa_errors.IPAUnavailable,
-                           match='max_connections=1'):
+                           match='max_connections_per_server=1'):
             ipa.ping(timeout=0.2)
     finally:
         release.set()
