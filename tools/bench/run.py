@@ -238,7 +238,8 @@ def run_noenroll(report, env, args):
         with api.run(workdir, env, conf) as (server, _):
             mine = noenroll.novajoin_rate(server, token,
                                           args.noenroll_requests,
-                                          args.noenroll_clients)
+                                          args.noenroll_clients,
+                                          env.image_id)
         report.detail('%s', stats.per_second(mine['requests_per_s']))
     return noenroll.summary(mine, hello)
 
