@@ -27,6 +27,8 @@ _HTTP_ERROR_FOR = (
     (exception.InvalidRequest, errors.BadRequest),
     (exception.HostOwnedByOther, errors.Forbidden),
     (exception.HostClassNotAllowed, errors.Forbidden),
+    (exception.NameReserved, errors.Forbidden),
+    (exception.HostPasswordUnknown, errors.Conflict),
 )
 
 
