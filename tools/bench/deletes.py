@@ -115,7 +115,7 @@ def run(report, env, args):
     ipa_stats = figures['ipa']
     concurrency = min(in_flight, len(env.ipa.sims) * args.max_concurrency)
     per_delete = (ipa_stats['reads'] * env.ipa.read_ms
-                  + ipa_stats['writes'] * env.ipa.effective_write_ms
+                  + ipa_stats['writes'] * env.ipa.write_ms
                   ) / 1000.0 / deleted
     figures['ipa_calls_per_delete'] = ipa_stats['round_trips'] / deleted
     figures['ceiling_deletes_per_s'] = (concurrency / per_delete

@@ -113,10 +113,9 @@ def render(results, targets, checks_ok):
         machine['kernel']))
     out.row('load average', 'start %.2f, end %.2f' % (
         machine['load_average'][0], machine['load_average_end'][0]))
-    out.row('IPA', '%d server(s) x %d at once, reads %d ms, writes %s' % (
-        ipa['servers'], ipa['max_concurrency'], ipa['read_latency_ms'],
-        '%d ms' % ipa['write_latency_ms'] if ipa['write_latency_ms']
-        is not None else 'as reads (simulator has one latency)'))
+    out.row('IPA', '%d server(s) x %d at once, reads %d ms, writes %d ms'
+            % (ipa['servers'], ipa['max_concurrency'],
+               ipa['read_latency_ms'], ipa['write_latency_ms']))
     out.row('memcached', 'yes' if ipa['memcached'] else 'no')
     storm = results.get('storm')
     if storm:
