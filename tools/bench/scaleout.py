@@ -12,11 +12,7 @@ listener did part of the work; every host was deleted once (a second
 import collections
 import contextlib
 import os
-import shutil
-import subprocess
 import time
-
-import requests
 
 from bench import api
 from bench import boots
@@ -24,97 +20,12 @@ from bench import ipa as bench_ipa
 from bench import stats
 from sandboxlib import nova
 from sandboxlib import stack
-from tests.fixtures import net
+from tests.fixtures import haproxy
 from tests.fixtures import rabbit
 
 API_PROCESSES = 3
 LISTENERS = 2
-START_TIMEOUT = 30.0
 POLL_INTERVAL = 0.1
-
-# The bench's haproxy.cfg; etc/novajoin/haproxy/novajoin-api.cfg is the
-# production example it follows.
-HAPROXY_CFG = """\
-global
-    maxconn 4096
-    nbthread 1
-    ssl-default-bind-options ssl-min-ver TLSv1.2
-
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 30s
-    timeout server 30s
-    timeout http-request 10s
-    timeout http-keep-alive 10s
-    option http-keep-alive
-    retries 2
-    option redispatch
-
-frontend novajoin_api
-    bind 127.0.0.1:{port} ssl crt {bundle}
-    http-request set-header X-Forwarded-Proto https
-    default_backend novajoin_api
-
-backend novajoin_api
-    balance roundrobin
-    option httpchk GET /healthcheck
-    http-check expect status 200
-{servers}
-"""
-SERVER_LINE = ('    server api{n} 127.0.0.1:{port} ssl verify required '
-               'ca-file {ca} sni str(localhost) check inter 2s')
-
-
-@contextlib.contextmanager
-def run_haproxy(workdir, ca, backends):
-    binary = shutil.which('haproxy')
-    if binary is None:
-        raise RuntimeError('haproxy is not installed (bindep.txt)')
-    port = net.free_port()
-    cert, key = ca.issue('localhost', ip_addresses=['127.0.0.1'],
-                         basename='haproxy-%d' % port)
-    bundle = os.path.join(workdir, 'haproxy.pem')
-    with open(bundle, 'w') as out:
-        for path in (cert, key):
-            with open(path) as f:
-                out.write(f.read())
-    os.chmod(bundle, 0o600)
-    servers = '\n'.join(
-        SERVER_LINE.format(n=n, port=int(url.rsplit(':', 1)[1]),
-                           ca=ca.ca_file)
-        for n, url in enumerate(backends, 1))
-    config = os.path.join(workdir, 'haproxy.cfg')
-    with open(config, 'w') as f:
-        f.write(HAPROXY_CFG.format(port=port, bundle=bundle,
-                                   servers=servers))
-    with open(os.path.join(workdir, 'haproxy.log'), 'ab') as log:
-        process = subprocess.Popen([binary, '-db', '-f', config],
-                                   stdin=subprocess.DEVNULL, stdout=log,
-                                   stderr=log, start_new_session=True)
-    try:
-        url = 'https://127.0.0.1:%d' % port
-        _wait_healthy(url, ca.ca_file, process)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
-def _wait_healthy(url, ca_file, process):
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError('haproxy exited with %s' % process.returncode)
-        try:
-            if requests.get(url + '/healthcheck', verify=ca_file,
-                            timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError('haproxy did not answer /healthcheck in %ss'
-                       % START_TIMEOUT)
 
 
 def _fqdn(instance):
@@ -140,7 +51,7 @@ def run(report, env, args):
                     name='novajoin-api%d' % n))
                 servers.append(server)
         with report.step('haproxy in front of them (TLS, /healthcheck)'):
-            url = cleanup.enter_context(run_haproxy(
+            url = cleanup.enter_context(haproxy.run_haproxy(
                 workdir, env.ca, [s.url for s in servers]))
             report.detail('%s', url)
         token = env.ks.token_for('nova') if args.auth == 'keystone' else None
