@@ -45,9 +45,9 @@ def sections(env, ipa, args, workers=1, auth='keystone',
         authtoken.pop('interface', None)
         authtoken['www_authenticate_uri'] = env.ks.auth_url
         conf['DEFAULT']['auth_strategy'] = 'keystone'
+        # keystonemiddleware's own memcached client (python-memcached) is
+        # not a novajoin dependency: each worker caches tokens itself.
         conf['keystone_authtoken'] = authtoken
-        if memcached_servers:
-            authtoken['memcached_servers'] = memcached_servers
     if memcached_servers:
         conf['enrollment']['memcached_servers'] = memcached_servers
     return conf
