@@ -1,13 +1,14 @@
 """Connection slots of one IPA server, served earliest deadline first.
 
-Each slot is a worker thread (a green thread under eventlet) that runs
-round trips one after the other. A caller queues its round trip and waits
-for the result; a worker that finishes one takes the queued round trip
-whose deadline comes first, in the same thread, at once. Handing a freed
-slot to a waiting caller instead would cost a wake-up of that caller per
-call, and in a busy eventlet process that wake-up waits for every other
-ready green thread: the connection -- one of only 4 WSGI processes of the
-IPA server -- would sit idle meanwhile.
+A caller that finds a free slot and nobody waiting runs its round trip
+at once, in its own thread. Otherwise it queues the round trip and waits
+for the result: worker threads (green threads under eventlet) take queued
+round trips, earliest deadline first, and a worker that finishes one goes
+on with the next in the same thread, at once. Handing a freed slot to a
+waiting caller instead would cost a wake-up of that caller per call, and
+in a busy eventlet process that wake-up waits for every other ready green
+thread: the connection -- one of only 4 WSGI processes of the IPA server --
+would sit idle meanwhile.
 
 Earliest deadline first: callers arriving during a burst of boots do not
 go ahead of those already waiting, and a request that has already spent
@@ -37,13 +38,24 @@ class _Job(object):
         self.result = None
         self.error = None
         self.running = False
-        # Seconds the slot was the job's: from when a worker was free for
-        # it (or it arrived at a free worker) until it was done.
+        # Seconds the slot was the job's: from when a slot was free for it
+        # until it was done.
         self.held = None
+
+    def run(self, since, clock):
+        try:
+            self.result = self.function()
+        except BaseException as exc:
+            self.error = exc
+        finished = clock()
+        self.held = finished - since
+        return finished
 
 
 class DeadlineSlots(object):
-    """``size`` workers running queued calls, earliest deadline first."""
+    """At most ``size`` calls at once; waiting calls earliest deadline
+    first.
+    """
 
     def __init__(self, size, name='ipa', clock=time.perf_counter):
         self.size = size
@@ -53,24 +65,35 @@ class DeadlineSlots(object):
         self._work = threading.Condition(self._lock)
         self._queue = []
         self._order = itertools.count()
+        # One entry per free slot: since when it is free.
+        self._free_since = [clock()] * size
         self._workers = []
-        self._idle = 0
         self._owner_pid = None
         self._closed = False
 
     def run(self, deadline, function):
-        """``function()`` in a slot; its result, or the exception it raised.
+        """``function()`` in a slot: ``(its result, seconds the slot was
+        held)``, or the exception it raised.
 
         Raises :class:`NoSlot` if ``deadline`` passes before a slot takes
-        the call. Returns ``(result, seconds the slot was held)``.
+        the call.
         """
-        job = _Job(function, self._clock())
-        entry = [deadline.end, next(self._order), job]
+        now = self._clock()
+        job = _Job(function, now)
         with self._work:
-            self._ensure_workers()
-            heapq.heappush(self._queue, entry)
-            self._work.notify()
-        if not job.done.wait(deadline.remaining()):
+            if self._free_since and not self._queue:
+                self._free_since.pop()
+                inline = True
+            else:
+                inline = False
+                self._ensure_workers()
+                entry = [deadline.end, next(self._order), job]
+                heapq.heappush(self._queue, entry)
+                self._work.notify()
+        if inline:
+            finished = job.run(now, self._clock)
+            self._release(finished)
+        elif not job.done.wait(deadline.remaining()):
             with self._lock:
                 if not job.running:
                     self._queue.remove(entry)
@@ -85,12 +108,18 @@ class DeadlineSlots(object):
     def busy(self):
         """Calls running plus calls waiting for a slot."""
         with self._lock:
-            return len(self._workers) - self._idle + len(self._queue)
+            return self.size - len(self._free_since) + len(self._queue)
 
     def close(self):
         with self._work:
             self._closed = True
             self._work.notify_all()
+
+    def _release(self, since):
+        with self._work:
+            self._free_since.append(since)
+            if self._queue:
+                self._work.notify()
 
     def _ensure_workers(self):
         # Threads do not survive a fork: a worker process of the API that
@@ -99,7 +128,6 @@ class DeadlineSlots(object):
             return
         self._owner_pid = os.getpid()
         self._closed = False
-        self._idle = 0
         self._workers = [threading.Thread(
             target=self._serve, name='%s-slot-%d' % (self._name, n),
             daemon=True) for n in range(self.size)]
@@ -107,24 +135,23 @@ class DeadlineSlots(object):
             worker.start()
 
     def _serve(self):
-        free_since = self._clock()
         while True:
             with self._work:
-                self._idle += 1
-                while not self._queue and not self._closed:
+                while not (self._queue and self._free_since) and \
+                        not self._closed:
                     self._work.wait()
-                self._idle -= 1
                 if self._closed:
                     return
+                since = self._free_since.pop(0)
                 job = heapq.heappop(self._queue)[2]
                 job.running = True
-            # The slot is the job's from when both it and this worker
-            # were there.
-            start = max(free_since, job.queued)
-            try:
-                job.result = job.function()
-            except BaseException as exc:
-                job.error = exc
-            free_since = self._clock()
-            job.held = free_since - start
-            job.done.set()
+            # Then from one queued call to the next, holding the slot.
+            while job is not None:
+                since = job.run(max(since, job.queued), self._clock)
+                job.done.set()
+                with self._lock:
+                    job = None
+                    if self._queue:
+                        job = heapq.heappop(self._queue)[2]
+                        job.running = True
+            self._release(since)

@@ -44,6 +44,7 @@ import json
 import os
 import platform
 import random
+import signal
 import sys
 import uuid
 import warnings
@@ -303,6 +304,8 @@ def machine():
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # SIGTERM stops every process the run started, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(2))
     report = reporting.Report()
     try:
         results = run(report, args)

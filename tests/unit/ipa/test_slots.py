@@ -120,18 +120,42 @@ def test_a_busy_slot_is_held_for_the_calls_alone():
         blocker.release.set()
         holder.join(10)
         slots.close()
-    # The worker went from the first call (done at 102) straight to the
-    # second, which ran until 103: held 1 s, though queued since 101.
+    # The slot was free for the second call when the first one ended (at
+    # 102); it ran until 103: held 1 s, though queued since 101.
     assert got == [('second', 1.0)]
+
+
+def _queued_behind_a_blocker(slots, name):
+    blocker = Blocker()
+    results = []
+    holder = _in_thread(slots, 10, blocker, [])
+    assert blocker.started.wait(5)
+    waiter = _in_thread(slots, 10, lambda: name, results)
+    _queued(slots, 1)
+    blocker.release.set()
+    holder.join(10)
+    waiter.join(10)
+    return results
+
+
+def test_a_free_slot_runs_the_call_in_the_callers_thread():
+    slots = slots_mod.DeadlineSlots(1)
+    try:
+        assert slots.run(_deadline(1), threading.current_thread)[0] is \
+            threading.current_thread()
+        assert slots._workers == []
+    finally:
+        slots.close()
 
 
 def test_workers_start_again_in_a_forked_process(monkeypatch):
     slots = slots_mod.DeadlineSlots(1)
     try:
-        assert slots.run(_deadline(1), lambda: 'parent')[0] == 'parent'
-        monkeypatch.setattr(slots_mod.os, 'getpid', lambda: -1)
+        assert _queued_behind_a_blocker(slots, 'parent') == ['parent']
         first = slots._workers
-        assert slots.run(_deadline(1), lambda: 'child')[0] == 'child'
+        assert first
+        monkeypatch.setattr(slots_mod.os, 'getpid', lambda: -1)
+        assert _queued_behind_a_blocker(slots, 'child') == ['child']
         assert slots._workers is not first
     finally:
         slots.close()
