@@ -55,6 +55,14 @@ class Deployment(object):
         for sim in self.sims:
             sim.admin.reset_stats()
 
+    def reset(self):
+        """No hosts, as at the start: the simulator's searches take time
+        in proportion to its hosts, and one scenario's hosts must not slow
+        the next down.
+        """
+        for sim in self.sims:
+            sim.admin.reset()
+
     def stats(self):
         """Calls per method and logins, summed; the peak per server."""
         calls = collections.Counter()

@@ -272,16 +272,13 @@ def run(report, args):
                           'read_latency_ms': env.ipa.read_ms,
                           'write_latency_ms': env.ipa.write_ms,
                           'memcached': env.memcached is not None}
-        if 'storm' in args.scenario:
-            results['storm'] = run_storm(report, env, args)
-        if 'noenroll' in args.scenario:
-            results['noenroll'] = run_noenroll(report, env, args)
-        if 'drain' in args.scenario:
-            results['drain'] = deletes.run(report, env, args)
-        if 'startup' in args.scenario:
-            results['startup'] = run_startup(report, env, args)
-        if 'scaleout' in args.scenario:
-            results['scaleout'] = scaleout.run(report, env, args)
+        scenarios = {'storm': run_storm, 'noenroll': run_noenroll,
+                     'drain': deletes.run, 'startup': run_startup,
+                     'scaleout': scaleout.run}
+        for name in SCENARIOS:
+            if name in args.scenario:
+                env.ipa.reset()
+                results[name] = scenarios[name](report, env, args)
     results['machine']['load_average_end'] = list(os.getloadavg())
     return results
 
