@@ -4,16 +4,15 @@ nova builds a config drive with 6 vendordata requests per instance; the
 metadata service makes 1 to 3 (``--pattern``). C client threads play the
 metadata and compute processes, each with its own HTTP connection, so the
 requests of one instance reach novajoin over different connections (and
-different workers). The requests go out group by group: the first request
-of ``clients`` instances, then their second, and so on, so an instance's
-repeats come within about a second, as nova's do.
+different workers); each waits for the answer to the one before, as nova
+does, so an instance's repeats come within a second or two.
 """
 
 import collections
 import concurrent.futures
 import dataclasses
+import queue
 import random
-import threading
 import time
 
 import requests
@@ -46,29 +45,38 @@ class Result(object):
 
 
 class Caller(object):
-    """POSTs as nova does; one requests.Session per client thread."""
+    """POSTs as nova does, over ``connections`` kept-alive connections.
 
-    def __init__(self, url, ca_file, token=None):
+    Each request takes whichever connection is free, so the requests of
+    one instance reach novajoin over different connections (and workers),
+    as requests from nova's metadata and compute processes do.
+    """
+
+    def __init__(self, url, ca_file, token=None, connections=1):
         self.url = url.rstrip('/') + '/v1'
         self.ca_file = ca_file
         self.headers = dict(nova.NOVA_HEADERS)
         if token:
             self.headers['X-Auth-Token'] = token
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._sessions = []
-
-    def _session(self):
-        session = getattr(self._local, 'session', None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            with self._lock:
-                self._sessions.append(session)
-        return session
+        self._sessions = [requests.Session() for _ in range(connections)]
+        self._free = queue.Queue()
+        for session in self._sessions:
+            self._free.put(session)
 
     def post(self, instance):
         """One vendordata request; a :class:`Result`, never an exception."""
-        session = self._session()
+        session = self._free.get()
+        try:
+            return self._post(session, instance)
+        finally:
+            self._free.put(session)
+
+    def post_alone(self, instance):
+        """One request on a connection of its own (a new accept)."""
+        with requests.Session() as session:
+            return self._post(session, instance)
+
+    def _post(self, session, instance):
         started = time.perf_counter()
         try:
             response = session.post(
@@ -89,41 +97,33 @@ class Caller(object):
         return Result(instance, str(response.status_code), latency,
                       body if isinstance(body, dict) else None)
 
-    def post_alone(self, instance):
-        """One request on a connection of its own (a new accept)."""
-        with requests.Session() as session:
-            self._local.session, saved = session, getattr(
-                self._local, 'session', None)
-            try:
-                return self.post(instance)
-            finally:
-                self._local.session = saved
-
     def close(self):
-        with self._lock:
-            for session in self._sessions:
-                session.close()
-            self._sessions = []
+        for session in self._sessions:
+            session.close()
 
 
-def request_order(instances, pattern, group, seed=13):
-    """Every request of every instance, in the order they are sent."""
+def requests_per_boot(instances, pattern, seed=13):
+    """How many vendordata requests nova makes for each instance."""
     low, high = PATTERNS[pattern]
     rng = random.Random(seed)
-    order = []
-    for start in range(0, len(instances), group):
-        members = instances[start:start + group]
-        counts = [rng.randint(low, high) for _ in members]
-        for turn in range(high):
-            order.extend(m for m, n in zip(members, counts) if n > turn)
-    return order
+    return [rng.randint(low, high) for _ in instances]
 
 
-def fire(pool, caller, order):
-    """(results, wall seconds, CPU seconds this process used meanwhile)."""
+def fire(pool, caller, instances, counts=None):
+    """Every instance's requests, one after the other (nova waits for each
+    answer), instances in parallel: (results, wall seconds, CPU seconds
+    this process used meanwhile).
+    """
+    counts = counts or [1] * len(instances)
+
+    def boot(item):
+        instance, count = item
+        return [caller.post(instance) for _ in range(count)]
+
     cpu = time.process_time()
     started = time.perf_counter()
-    results = list(pool.map(caller.post, order))
+    results = [result for answers in pool.map(boot, zip(instances, counts))
+               for result in answers]
     return (results, time.perf_counter() - started,
             time.process_time() - cpu)
 
@@ -209,7 +209,7 @@ def storm(report, env, args, url, ca_file, token, title, ipa, extra=None):
     tag = '%x' % random.getrandbits(24)
     instances = make_instances(env, 'storm-%s' % tag, args.instances)
     warmup = make_instances(env, 'warm-%s' % tag, args.warmup)
-    caller = Caller(url, ca_file, token)
+    caller = Caller(url, ca_file, token, connections=args.clients)
     with concurrent.futures.ThreadPoolExecutor(
             max_workers=args.clients, thread_name_prefix='nova') as pool:
         try:
@@ -221,14 +221,14 @@ def storm(report, env, args, url, ca_file, token, title, ipa, extra=None):
                     # before the crowd arrives.
                     for instance in warmup[:len(warmup) // 2]:
                         caller.post_alone(instance)
-                    fire(pool, caller, request_order(
-                        warmup, args.pattern, args.clients))
-            order = request_order(instances, args.pattern, args.clients)
+                    fire(pool, caller, warmup,
+                         requests_per_boot(warmup, args.pattern))
+            counts = requests_per_boot(instances, args.pattern)
             with report.step('%s: %d instances, %d requests (%s), %d '
-                             'clients' % (title, len(instances), len(order),
+                             'clients' % (title, len(instances), sum(counts),
                                           args.pattern, args.clients)):
                 ipa.reset_stats()
-                results, wall, cpu = fire(pool, caller, order)
+                results, wall, cpu = fire(pool, caller, instances, counts)
                 ipa_stats = ipa.stats()
                 report.detail('%.2fs, status %s', wall, stats.pairs(
                     stats.count(r.status for r in results)))

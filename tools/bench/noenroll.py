@@ -29,7 +29,7 @@ def _rate(url, ca_file, token, requests_count, clients, image_id=None):
         # may ask for enrollment) come from novajoin's cache.
         instance.image_id = image_id or instance.image_id
         instances.append(instance)
-    caller = boots.Caller(url, ca_file, token)
+    caller = boots.Caller(url, ca_file, token, connections=clients)
     try:
         # One request alone first: the token and the image properties are
         # cached before the crowd arrives.
