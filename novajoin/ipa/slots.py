@@ -105,11 +105,6 @@ class DeadlineSlots(object):
             raise job.error
         return job.result, job.held
 
-    def busy(self):
-        """Calls running plus calls waiting for a slot."""
-        with self._lock:
-            return self.size - len(self._free_since) + len(self._queue)
-
     def close(self):
         with self._work:
             self._closed = True
