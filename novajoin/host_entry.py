@@ -59,6 +59,10 @@ def state_for(entry, instance_id, fqdn):
     if record.instance_id != instance_id:
         raise exception.HostOwnedByOther(
             fqdn, 'belongs to another instance; it is left unchanged')
+    if record.role is not None:
+        raise exception.HostOwnedByOther(
+            fqdn, 'is a %s of a TLS service, not an instance\'s own host; '
+                  'it is left unchanged' % record.role)
     if entry.get('has_keytab'):
         return EntryState(ENROLLED)
     if entry.get('has_password'):

@@ -11,10 +11,12 @@ import logging
 
 from novajoin import cleanup
 from novajoin.ipa import errors as ipa_errors
+from novajoin.notify import bindings
 from novajoin.notify import floating_ips
 from novajoin.notify import payloads
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
+from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)
 
@@ -23,23 +25,34 @@ OUTAGE_ERRORS = (ipa_errors.IPAUnavailable, nova.NovaUnavailable,
                  neutron.NeutronUnavailable)
 
 # fqdns: the hosts the event was about. observed: nothing to do yet, the
-# event is only logged at debug level.
-Outcome = collections.namedtuple('Outcome', ['instance_id', 'fqdns',
-                                             'result', 'observed'])
+# event is only logged at debug level. reason: why nothing was done, for the
+# log line; warn: log it as a warning.
+Outcome = collections.namedtuple(
+    'Outcome', ['instance_id', 'fqdns', 'result', 'observed', 'reason',
+                'warn'], defaults=(None, False))
 
 
-def _outcome(instance_id, result, fqdns=(), observed=False):
-    return Outcome(instance_id, tuple(fqdns), result, observed)
+def _outcome(instance_id, result, fqdns=(), observed=False, reason=None,
+             warn=False):
+    return Outcome(instance_id, tuple(fqdns), result, observed, reason, warn)
+
+
+def _not_bound(change, exc):
+    return _outcome(change.instance_id, exc.result,
+                    reason='floating IP %s: %s' % (change.address, exc.reason),
+                    warn=exc.suspicious)
 
 
 class Dependencies(object):
     """The clients handlers share, built once per process."""
 
-    def __init__(self, ipa, instances, ports, zone):
+    def __init__(self, ipa, instances, ports, zone, services=None):
         self.ipa = ipa
         self.instances = instances
         self.ports = ports
         self.zone = zone
+        # novajoin.services.manager.TLSServices; None: not handled.
+        self.services = services
 
 
 def delete_instance(deps, instance_id):
@@ -52,8 +65,40 @@ def delete_instance(deps, instance_id):
                     'the instance still exists', instance_id,
                     ','.join(owned.host_fqdns))
         return _outcome(instance_id, 'kept-instance-alive', owned.host_fqdns)
-    cleanup.delete_owned_resources(deps.ipa, owned)
-    return _outcome(instance_id, 'deleted', owned.host_fqdns)
+    deleted = cleanup.delete_owned_resources(deps.ipa, owned, deps.services)
+    if not deleted:
+        # Another delivery (the other notification format, another
+        # listener) deleted them between our find and our delete.
+        return _outcome(instance_id, 'already-deleted',
+                        owned.host_fqdns + owned.subhost_fqdns)
+    return _outcome(instance_id, 'deleted', deleted)
+
+
+def update_services(deps, update):
+    """Make the services of an enrolled instance follow its metadata.
+
+    Only for a settled instance (no task running, not being built or
+    deleted): metadata changes come that way, and the boot itself is the
+    vendordata request's job. An instance whose metadata neither asks for
+    enrollment nor names a service is left alone, which spares IPA a search
+    for every state change of every instance.
+    """
+    if (deps.services is None or update.task_state is not None
+            or update.state in _UNSETTLED_STATES
+            or not (update.enroll_requested or update.names_services)):
+        return _outcome(update.instance_id, 'observed', observed=True)
+    owned = cleanup.find_owned_resources(deps.ipa, update.instance_id)
+    if not owned.host_fqdns:
+        return _outcome(update.instance_id, 'not-enrolled', observed=True)
+    for fqdn in owned.host_fqdns:
+        deps.services.update(
+            services_manager.Instance(update.instance_id, update.project_id,
+                                      fqdn),
+            update.metadata, owned.subhost_fqdns)
+    return _outcome(update.instance_id, 'services-updated', owned.host_fqdns)
+
+
+_UNSETTLED_STATES = ('building', 'deleted', 'soft-delete')
 
 
 def associate_floating_ip(deps, instance_id, address):
@@ -90,15 +135,20 @@ def on_floatingip_update_end(deps, payload):
     change = payloads.read_neutron_floatingip(payload)
     if not change.associated:
         return disassociate_floating_ip(deps, None, change.address)
-    instance_id = change.instance_id or deps.ports.device_id(change.port_id)
-    if instance_id is None:
-        return _outcome(None, 'port-without-instance')
+    try:
+        instance_id = bindings.neutron_instance(deps, change)
+    except bindings.NotBound as exc:
+        return _not_bound(change, exc)
     return associate_floating_ip(deps, instance_id, change.address)
 
 
 def on_nova_floating_ip_associate(deps, payload):
     change = payloads.read_nova_floating_ip(payload, associated=True)
-    return associate_floating_ip(deps, change.instance_id, change.address)
+    try:
+        instance_id = bindings.nova_network_instance(deps, change)
+    except bindings.NotBound as exc:
+        return _not_bound(change, exc)
+    return associate_floating_ip(deps, instance_id, change.address)
 
 
 def on_nova_floating_ip_disassociate(deps, payload):
@@ -118,8 +168,13 @@ def on_compute_instance_create_end(deps, payload):
 
 def on_instance_update(deps, payload):
     # InstanceUpdatePayload is at major version 2.
-    instance = payloads.read_versioned_instance(payload, supported_major=2)
-    return _outcome(instance.instance_id, 'observed', observed=True)
+    return update_services(deps, payloads.read_versioned_instance_update(
+        payload, supported_major=2))
+
+
+def on_compute_instance_update(deps, payload):
+    return update_services(deps, payloads.read_legacy_instance_update(
+        payload))
 
 
 HANDLERS = {
@@ -131,4 +186,5 @@ HANDLERS = {
     'instance.create.end': on_instance_create_end,
     'compute.instance.create.end': on_compute_instance_create_end,
     'instance.update': on_instance_update,
+    'compute.instance.update': on_compute_instance_update,
 }

@@ -11,10 +11,33 @@ import ipaddress
 InstanceRef = collections.namedtuple('InstanceRef', ['instance_id',
                                                      'hostname'])
 
+# Metadata keys of TLS services (novajoin.services.metadata).
+SERVICE_KEY_PREFIXES = ('compact_service', 'managed_service_')
+
+
+class InstanceUpdate(collections.namedtuple(
+        'InstanceUpdate', ['instance_id', 'project_id', 'metadata', 'state',
+                           'task_state'])):
+    """An instance.update: what the services of the instance depend on."""
+
+    __slots__ = ()
+
+    @property
+    def enroll_requested(self):
+        return self.metadata.get('ipa_enroll', '').lower() == 'true'
+
+    @property
+    def names_services(self):
+        return any(key.startswith(SERVICE_KEY_PREFIXES)
+                   for key in self.metadata)
+
+
 # instance_id is None when the notification does not name the instance (an
 # old neutron without port_details): it is then found through port_id.
+# project_id is the floating IP's project, read for associations only.
 FloatingIPChange = collections.namedtuple(
-    'FloatingIPChange', ['address', 'associated', 'port_id', 'instance_id'])
+    'FloatingIPChange', ['address', 'associated', 'port_id', 'instance_id',
+                         'project_id'])
 
 
 class MalformedNotification(ValueError):
@@ -83,6 +106,51 @@ def read_versioned_instance(payload, supported_major=1):
                                         'nova_object.data'))
 
 
+def read_versioned_instance_update(payload, supported_major=2):
+    """InstanceUpdate from a versioned ``InstanceUpdatePayload``."""
+    instance = read_versioned_instance(payload, supported_major)
+    return _instance_update(instance, payload['nova_object.data'],
+                            'nova_object.data', 'task_state')
+
+
+def read_legacy_instance_update(payload):
+    """InstanceUpdate from an unversioned ``compute.instance.update``."""
+    return _instance_update(read_legacy_instance(payload), payload,
+                            'payload', 'new_task_state')
+
+
+def _instance_update(instance, fields, what, task_state_key):
+    return InstanceUpdate(
+        instance.instance_id,
+        _optional_string(fields, 'tenant_id', what),
+        _read_metadata(fields.get('metadata'), what + '.metadata'),
+        _optional_string(fields, 'state', what),
+        _optional_string(fields, task_state_key, what))
+
+
+def _read_metadata(value, what):
+    """Instance metadata as a dict of strings.
+
+    Older nova sent a list of ``{"key", "value"}`` objects.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            _require_dict(item, '%s item' % what)
+            items.append((item.get('key'), item.get('value')))
+    else:
+        items = _require_dict(value, what).items()
+    metadata = {}
+    for key, item_value in items:
+        if not isinstance(key, str) or not isinstance(item_value, str):
+            raise MalformedNotification('%s must map strings to strings'
+                                        % what)
+        metadata[key] = item_value
+    return metadata
+
+
 def read_legacy_instance(payload):
     """InstanceRef from an unversioned ``compute.instance.*`` payload."""
     _require_dict(payload, 'payload')
@@ -97,28 +165,37 @@ def read_neutron_floatingip(payload):
                                'payload.floatingip')
     address = _require_ipv4(floatingip, 'floating_ip_address', 'floatingip')
     port_id = _optional_string(floatingip, 'port_id', 'floatingip')
+    if port_id is None:
+        return FloatingIPChange(address, False, None, None, None)
     device_id = None
     details = floatingip.get('port_details')
-    if port_id is not None and details is not None:
+    if details is not None:
         _require_dict(details, 'floatingip.port_details')
         device_id = _optional_string(details, 'device_id',
                                      'floatingip.port_details')
-    return FloatingIPChange(address, port_id is not None, port_id, device_id)
+    # Neutron older than Newton names the project only as tenant_id.
+    key = 'project_id' if 'project_id' in floatingip else 'tenant_id'
+    project_id = _require_string(floatingip, key, 'floatingip')
+    return FloatingIPChange(address, True, port_id, device_id, project_id)
 
 
 def read_nova_floating_ip(payload, associated):
     """FloatingIPChange from nova-network's ``network.floating_ip.*``.
 
-    Nova sends the instance uuid with both events; only an association
-    needs it.
+    Nova sends the instance uuid and the project of the request with both
+    events; only an association needs them.
     """
     _require_dict(payload, 'payload')
     address = _require_ipv4(payload, 'floating_ip', 'payload')
-    if associated:
-        instance_id = _require_string(payload, 'instance_id', 'payload')
-    else:
-        instance_id = _optional_string(payload, 'instance_id', 'payload')
-    return FloatingIPChange(address, associated, None, instance_id)
+    if not associated:
+        return FloatingIPChange(
+            address, False, None,
+            _optional_string(payload, 'instance_id', 'payload'), None)
+    return FloatingIPChange(address, True, None,
+                            _require_string(payload, 'instance_id',
+                                            'payload'),
+                            _require_string(payload, 'project_id',
+                                            'payload'))
 
 
 def instance_hint(payload):
