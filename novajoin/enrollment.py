@@ -252,7 +252,10 @@ class Enroller(object):
                 return self._add_host(attempt, attributes)
             except ipa_errors.DuplicateEntry:
                 # A concurrent request (any worker or replica) added it
-                # first; answer with its OTP.
+                # first, or it was there already (add first after a cache
+                # miss): answer with its OTP, if it has an unused one;
+                # ours was never written.
+                attempt.otp = None
                 entry = self._show_host(attempt)
                 if entry is None:
                     raise self._unavailable(

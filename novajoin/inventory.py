@@ -65,9 +65,13 @@ def instance_entries(ipa, instance_id, **options):
     """The host entries whose owner record names ``instance_id``: its own
     host, and the subhosts and service hosts made for it (any ``role``).
 
-    :raises SearchTruncated: IPA cut the answer off (more than a search
-        limit's worth of entries mention the instance id).
+    :raises SearchTruncated: IPA cut the answer off even without its
+        default limit (the server's own size or time limit).
     """
+    # criteria also matches fqdn, location, ..., which tenants choose:
+    # entries naming this id could fill IPA's default limit of 100 and hide
+    # the owner's own, so that limit is lifted (sizelimit=0).
+    options.setdefault('sizelimit', 0)
     entries = _search(ipa, instance_id, options)
     if entries is None:
         raise SearchTruncated(

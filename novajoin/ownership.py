@@ -9,7 +9,8 @@ nowhere else.
 Besides the instance's own host, novajoin creates two kinds of host entries
 for TLS services (:mod:`novajoin.services`), recorded with a ``role``:
 
-- ``subhost``: ``<short>.<network>.<domain>`` of a compact service; it
+- ``subhost``: ``<short>.<network>.<zone>`` of a compact service (zone:
+  the instance's, see :mod:`novajoin.services.confinement`); it
   belongs to the instance like its host and goes when the instance goes;
 - ``service-host``: the host of a managed service principal (a VIP name),
   created by the first instance that named it. It outlives that instance

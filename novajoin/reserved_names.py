@@ -106,11 +106,19 @@ class ReservedNames(object):
         calls = []
         if self._servers_expired():
             calls.append(('server_find', [], {}))
-        if self._check_dns_records:
-            fqdn = _name(fqdn)
-            for zone, name in _zones_and_names(fqdn, domain):
-                calls.append(('dnsrecord_show', [zone, name], {}))
-            calls.append(('dnszone_show', [fqdn + '.'], {}))
+        return calls + self.dns_reads(fqdn, domain)
+
+    def dns_reads(self, fqdn, domain):
+        """The DNS part of :meth:`reads`; empty without
+        ``check_dns_records``. Also for the hosts of TLS services
+        (:mod:`novajoin.services`): a new one must not take a name either.
+        """
+        if not self._check_dns_records:
+            return []
+        fqdn = _name(fqdn)
+        calls = [('dnsrecord_show', [zone, name], {})
+                 for zone, name in _zones_and_names(fqdn, domain)]
+        calls.append(('dnszone_show', [fqdn + '.'], {}))
         return calls
 
     def refuse_from_reads(self, fqdn, calls, items, new_host):

@@ -22,7 +22,10 @@ services_opts = [
                 help='Host names not created by novajoin (shell-style '
                      'patterns, e.g. vip*.internalapi.example.test) that '
                      'managed services may name. Hosts novajoin did not '
-                     'create are refused otherwise; IPA servers always.'),
+                     'create are refused otherwise; IPA servers always. '
+                     'An absent listed name is created even when it has '
+                     'DNS records in IPA (e.g. a VIP the operator made '
+                     'them for) or lies outside the project subdomain.'),
     cfg.IntOpt('max_principals', default=64, min=1,
                help='Most service principals (compact and managed '
                     'together) one instance may ask for; metadata asking '

@@ -4,7 +4,8 @@ Instance metadata (novajoin 1.3.0's keys, tenant-controlled) asks for them:
 
 - ``compact_service_<svc> = ["net1", ...]`` (or the older
   ``compact_services = {"<svc>": ["net1", ...]}``): per network a subhost
-  ``<short>.<net>.<domain>`` owned by the instance and a principal
+  ``<short>.<net>.<domain>`` (``<domain>``: the project's subdomain with
+  ``project_subdomain``) owned by the instance and a principal
   ``<svc>/<subhost>``;
 - ``managed_service_<x> = "<svc>/<host>"``: a principal on another name
   (a VIP) that several instances may manage.

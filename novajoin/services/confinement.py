@@ -4,19 +4,22 @@ Given what the metadata asks for and what IPA holds, :func:`plan` returns
 the writes that give the instance exactly what it may have, and a refusal
 for the rest. The rules:
 
-- A subhost is ``<short>.<network>.<domain>``: the instance's own short name
-  and our domain, never its own host name, never a reserved name. It may be
-  created, or used when its ownership record says it is this instance's
-  subhost; anything else under that name is someone else's.
+- A subhost is ``<short>.<network>.<zone>``: the instance's own short name
+  and zone (our domain, or the project's subdomain of it), never its own
+  host name, never a reserved name. It may be created, or used when its
+  ownership record says it is this instance's subhost; anything else
+  under that name is someone else's.
 - A managed principal needs the policy rule ``join:managed_services``
   (checked by the caller). Its host must be in our domain (checked when the
   metadata was read), never an IPA server or another name reserved for
   the enrollment (:mod:`novajoin.reserved_names`), and either absent
-  (novajoin creates it as a service host of this project), this instance's
-  own host or subhost, a service host novajoin created for this project, a
-  subhost of another instance of this project, or a host novajoin did not
-  create that the operator allow-listed (``[services] managed_service_hosts``).
-  Hosts of other projects' instances, and every other host, are refused.
+  (novajoin creates it as a service host of this project; with project
+  subdomains only inside the project's), this instance's
+  own host or subhost, a service host novajoin created for this project,
+  or a host novajoin did not create that the operator allow-listed
+  (``[services] managed_service_hosts``). Hosts and subhosts of other
+  instances (a subhost and its services go with its instance), and every
+  other host, are refused.
 - A principal is owned through its host: once the host may be used, the
   principal is created if absent and the instance's host made its manager.
 """
@@ -24,6 +27,7 @@ for the rest. The rules:
 import fnmatch
 
 from novajoin import exception
+from novajoin.ipa import errors as ipa_errors
 from novajoin import ownership
 from novajoin import reserved_names as novajoin_reserved
 from novajoin.services import metadata
@@ -44,6 +48,15 @@ class Instance(object):
     @property
     def short_name(self):
         return self.fqdn.split('.', 1)[0]
+
+    @property
+    def zone(self):
+        """Where the instance's names live.
+
+        Our domain, or its project's subdomain of it with ``[DEFAULT]
+        project_subdomain``.
+        """
+        return self.fqdn.split('.', 1)[1]
 
     def __repr__(self):
         return 'Instance(%r, fqdn=%r)' % (self.instance_id, self.fqdn)
@@ -72,6 +85,26 @@ class Rules(object):
             self._reserved_names.refuse_known(fqdn, self.domain)
         except exception.NameReserved as exc:
             return 'is reserved: %s' % exc.reason
+        return None
+
+    def name_checks(self, fqdn):
+        """Batch calls showing whether a new host may take ``fqdn``."""
+        return self._reserved_names.dns_reads(fqdn, self.domain)
+
+    def reserved_new(self, fqdn, state):
+        """Why no new host may be created as ``fqdn``, or None.
+
+        A name with DNS records, or a DNS zone, belongs to whoever made it,
+        as for an instance's own host (:mod:`novajoin.reserved_names`).
+        """
+        calls, items = state.name_checks.get(fqdn, ((), ()))
+        try:
+            self._reserved_names.refuse_from_reads(fqdn, calls, items,
+                                                   new_host=True)
+        except exception.NameReserved as exc:
+            return 'is reserved: %s' % exc.reason
+        except ipa_errors.IPAError as exc:
+            return 'could not be checked in DNS: %s' % type(exc).__name__
         return None
 
     def allow_listed(self, fqdn):
@@ -103,15 +136,17 @@ class Plan(object):
         self.refusals.append(metadata.Refusal(str(item), reason))
 
 
-def subhost_name(instance, network, rules):
-    return '%s.%s.%s' % (instance.short_name, network, rules.domain)
+def subhost_name(instance, network):
+    # In the instance's zone: with project subdomains, <short>.<network>
+    # of our domain would be another project's instance <short>.
+    return '%s.%s.%s' % (instance.short_name, network, instance.zone)
 
 
 def names_to_read(instance, request, rules, managed_allowed):
     """(host names, principals) the plan needs to see."""
     hosts, principals = set(), set()
     for service, network in request.compact:
-        subhost = subhost_name(instance, network, rules)
+        subhost = subhost_name(instance, network)
         hosts.add(subhost)
         principals.add(metadata.Principal(service, subhost))
     if managed_allowed:
@@ -127,7 +162,7 @@ def plan(instance, request, state, rules, managed_allowed):
     result = Plan()
     usable_hosts = {instance.fqdn}
     for service, network in sorted(request.compact):
-        subhost = subhost_name(instance, network, rules)
+        subhost = subhost_name(instance, network)
         principal = metadata.Principal(service, subhost)
         reason = _subhost_refusal(instance, subhost, state, rules)
         if reason is not None:
@@ -186,7 +221,9 @@ def _subhost_refusal(instance, subhost, state, rules):
             subhost, state.unreadable[subhost])
     entry = state.host(subhost)
     if entry is ipa_state.ABSENT:
-        return None
+        reason = rules.reserved_new(subhost, state)
+        return None if reason is None else 'subhost %s %s' % (subhost,
+                                                              reason)
     return subhost_entry_refusal(instance, subhost, entry)
 
 
@@ -210,7 +247,15 @@ def _managed_host_refusal(instance, fqdn, state, rules, usable_hosts):
         return 'IPA would not show %s: %s' % (fqdn, state.unreadable[fqdn])
     entry = state.host(fqdn)
     if entry is ipa_state.ABSENT:
-        return None
+        if rules.allow_listed(fqdn):
+            # The operator's word, e.g. for a VIP whose DNS records they
+            # made first.
+            return None
+        if not fqdn.endswith('.' + instance.zone):
+            return ('%s is outside the subdomain %s of the instance\'s '
+                    'project' % (fqdn, instance.zone))
+        reason = rules.reserved_new(fqdn, state)
+        return None if reason is None else '%s %s' % (fqdn, reason)
     return managed_entry_refusal(instance, fqdn, entry, rules)
 
 
@@ -226,6 +271,10 @@ def managed_entry_refusal(instance, fqdn, entry, rules):
         return None
     if record.role is None:
         return '%s is the host of another instance' % fqdn
+    if record.role == ownership.ROLE_SUBHOST:
+        # It goes with its instance, and every service on it with it.
+        return ('%s is a subhost of another instance; it is deleted with '
+                'that instance' % fqdn)
     if record.project_id is not None and record.project_id == (
             instance.project_id):
         return None

@@ -164,7 +164,9 @@ class TLSServices(object):
         servers = self._servers.get()
         state, calls = ipa_state.read(
             self._ipa, hosts, principals, want_servers=servers is None,
-            timeout=self._time_left(deadline))
+            timeout=self._time_left(deadline),
+            name_checks={fqdn: self._rules.name_checks(fqdn)
+                         for fqdn in hosts})
         if state.servers is None:
             state.servers = servers
         else:
@@ -185,7 +187,7 @@ class TLSServices(object):
                                           subhosts)
         stale_hosts, stale_principals = releases.stale_compact(
             holdings, request,
-            lambda net: confinement.subhost_name(instance, net, self._rules))
+            lambda net: confinement.subhost_name(instance, net))
         self._delete_compact(instance, stale_hosts, stale_principals)
         stale_managed = self._releasable(
             releases.stale_managed(holdings, request))

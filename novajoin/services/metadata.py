@@ -2,7 +2,7 @@
 
 Metadata is tenant-controlled. Every value is checked here before any name
 is built from it: service names are ``[A-Za-z0-9-]+`` (1 to 63 characters,
-never ``host``: a host principal comes with its host entry), network names
+never ``host``, ``krbtgt`` or ``kadmin``), network names
 are DNS labels, managed principals are ``<svc>/<fqdn>`` inside our domain
 and realm. A key that fails is refused as a whole, with a reason that quotes
 at most a bounded part of the value; other keys still count.
@@ -23,6 +23,9 @@ COMPACT_LEGACY_KEY = 'compact_services'
 MANAGED_PREFIX = 'managed_service_'
 
 MAX_SERVICE_NAME = 63
+# krbtgt/<name> is the key of a cross-realm trust with realm <name>;
+# kadmin/<name> the admin service: never a tenant's.
+_KERBEROS_SERVICES = ('krbtgt', 'kadmin')
 _SERVICE_NAME = re.compile(r'[A-Za-z0-9-]+')
 # Quoted in refusals: enough to recognise the value, never a whole one.
 _QUOTE_LIMIT = 40
@@ -199,6 +202,9 @@ def _check_service_name(service):
     if service.lower() == 'host':
         raise _Refused('the host principal comes with its host entry; it '
                        'cannot be asked for as a service')
+    if service.lower() in _KERBEROS_SERVICES:
+        raise _Refused('%s principals belong to the Kerberos realm itself'
+                       % service)
 
 
 def _quote(value):

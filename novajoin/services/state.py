@@ -20,6 +20,8 @@ class IPAState(object):
         self.services = {}
         self.unreadable = {}
         self.servers = None
+        # fqdn: (calls, items) of the DNS checks a new host needs.
+        self.name_checks = {}
 
     def host(self, fqdn):
         """The host entry, or :data:`ABSENT`; KeyError if not read."""
@@ -36,15 +38,23 @@ def managers(entry):
     return {fqdn.lower() for fqdn in entry.get('managedby_host') or ()}
 
 
-def read(ipa, host_names, principals, want_servers, timeout):
+def read(ipa, host_names, principals, want_servers, timeout,
+         name_checks=None):
     """Show ``host_names`` and ``principals`` in one batch.
+
+    ``name_checks`` maps a host name to the batch calls that tell whether
+    it may be created (:meth:`novajoin.reserved_names.ReservedNames.
+    dns_reads`); they go into the same batch.
 
     :returns: (:class:`IPAState`, round trips made)
     """
     host_names = sorted(set(host_names))
     principals = sorted(set(principals))
+    checks = sorted((name_checks or {}).items())
     calls = [('host_show', [fqdn], {}) for fqdn in host_names]
     calls += [('service_show', [str(p)], {}) for p in principals]
+    for _, check_calls in checks:
+        calls += check_calls
     if want_servers:
         calls.append(('server_find', [], {}))
     state = IPAState()
@@ -55,6 +65,11 @@ def read(ipa, host_names, principals, want_servers, timeout):
         _store(state.hosts, state.unreadable, fqdn, item)
     for principal, item in zip(principals, items[len(host_names):]):
         _store(state.services, state.unreadable, principal, item)
+    position = len(host_names) + len(principals)
+    for fqdn, check_calls in checks:
+        state.name_checks[fqdn] = (
+            check_calls, items[position:position + len(check_calls)])
+        position += len(check_calls)
     if want_servers:
         item = items[-1]
         if item.error is not None:

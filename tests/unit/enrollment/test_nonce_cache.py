@@ -125,6 +125,24 @@ def test_cached_nonce_expires_and_ipa_decides_again(cached_enroller, enroll,
     assert 'ipaotp' not in result.body
 
 
+@pytest.mark.parametrize('disable,decision', [
+    (False, enrollment.ENROLLED), (True, enrollment.DISABLED)])
+def test_add_first_onto_a_used_entry_answers_no_otp(
+        cached_enroller, enroll, ipa, memcached, disable, decision):
+    # A reboot after the cached nonce expired: the add-first attempt fails
+    # with DuplicateEntry; the OTP it derived was never written and must
+    # not be answered for an entry that is enrolled or disabled.
+    enroller = cached_enroller(check_dns_records=False)
+    first = enroll(enroller=enroller)
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    if disable:
+        ipa.host_disable(FQDN)
+    memcached.delete(nonce_cache.cache_key(conftest.INSTANCE, FQDN))
+    result = enroll(enroller=enroller)
+    assert result.decision == decision
+    assert 'ipaotp' not in result.body
+
+
 def test_only_unused_otps_are_cached(cached_enroller, enroll, ipa,
                                      memcached):
     enroller = cached_enroller()

@@ -13,6 +13,7 @@ from novajoin.services import confinement
 from novajoin.services import manager
 from novajoin.services import metadata
 from novajoin.services import writes
+from tests.ipasim import dns
 from tests.unit.services import inprocess_ipa
 
 A = '11111111-1111-4111-8111-111111111111'
@@ -151,7 +152,7 @@ def test_listed_project_may_manage_services_without_the_role(ipa, enforcer):
     (lambda ipa: ipa.seed_host('ipa2.example.test', C,
                                role=ownership.ROLE_SUBHOST,
                                project_id=OTHER_PROJECT),
-     'belongs to another project'),
+     'subhost of another instance'),
     (lambda ipa: ipa.seed_host('ipa2.example.test', description='x'),
      'not created by novajoin'),
 ])
@@ -346,3 +347,121 @@ def test_an_unexpected_failure_still_leaves_the_answer_alone(ipa, tls,
         instance(ipa), compact(HTTP=['internalapi']), [], deadline=None)
     assert summary.skipped == 'RuntimeError'
     assert 'reason=unexpected RuntimeError' in caplog.text
+
+
+def test_a_subhost_name_with_dns_records_novajoin_did_not_make_is_refused(
+        ipa, tls):
+    # "www.prod" has an A record in IPA but no host entry: an instance
+    # called "www" must not get its keytab through a compact service.
+    dns.seed(ipa.directory, 'example.test', 'www.prod',
+             {'arecord': ['192.0.2.80']})
+    summary = tls.ensure(instance(ipa, name='www'), compact(HTTP=['prod']))
+    assert summary.granted == {}
+    assert 'DNS records' in summary.refusals[0].reason
+    assert ipa.writes() == []
+    assert 'www.prod.example.test' not in ipa.host_names()
+
+
+def test_a_subhost_name_that_is_a_dns_zone_is_refused(ipa, tls):
+    dns.seed(ipa.directory, 'web.internalapi.example.test')
+    summary = tls.ensure(instance(ipa), compact(HTTP=['internalapi']))
+    assert 'DNS zone' in summary.refusals[0].reason
+    assert ipa.writes() == []
+
+
+def test_a_managed_host_with_dns_records_novajoin_did_not_make_is_refused(
+        ipa, tls):
+    dns.seed(ipa.directory, 'example.test', 'portal',
+             {'arecord': ['192.0.2.81']})
+    summary = tls.ensure(instance(ipa),
+                         {'managed_service_a': 'HTTP/portal.example.test'},
+                         boot_roles=['admin'])
+    assert summary.granted == {}
+    assert 'DNS records' in summary.refusals[0].reason
+    assert ipa.writes() == []
+
+
+def test_dns_records_of_an_existing_subhost_are_its_own(ipa, tls):
+    web = instance(ipa)
+    tls.ensure(web, compact(HTTP=['internalapi']))
+    dns.seed(ipa.directory, 'example.test', 'web.internalapi',
+             {'arecord': ['192.0.2.82']})
+    summary = tls.ensure(web, compact(HTTP=['internalapi'], mysql=[
+        'internalapi']))
+    assert summary.refusals == []
+    assert sorted(map(str, summary.granted)) == [
+        'HTTP/web.internalapi.example.test',
+        'mysql/web.internalapi.example.test']
+
+
+def project_instance(ipa, name, project_label, instance_id=A,
+                     project=PROJECT):
+    """An instance under ``[DEFAULT] project_subdomain``."""
+    fqdn = '%s.%s.example.test' % (name, project_label)
+    ipa.seed_host(fqdn, instance_id)
+    return manager.Instance(instance_id, project, fqdn)
+
+
+def test_with_project_subdomains_subhosts_stay_in_the_own_project(ipa, tls):
+    # db.finance.example.test is the name of project finance's future
+    # instance db: a "finance" network of project evil must not take it.
+    db = project_instance(ipa, 'db', 'evil')
+    summary = tls.ensure(db, compact(HTTP=['finance']))
+    assert 'db.finance.example.test' not in ipa.host_names()
+    assert list(map(str, summary.granted)) == [
+        'HTTP/db.finance.evil.example.test']
+    assert ipa.host_managers('db.finance.evil.example.test') == [
+        'db.evil.example.test', 'db.finance.evil.example.test']
+
+
+def test_with_project_subdomains_a_new_managed_host_stays_in_the_project(
+        ipa, tls):
+    db = project_instance(ipa, 'db', 'evil')
+    summary = tls.ensure(db, {'managed_service_a':
+                              'HTTP/db.finance.example.test',
+                              'managed_service_b':
+                              'HTTP/vip.evil.example.test'},
+                         boot_roles=['admin'])
+    assert [str(r.key) for r in summary.refusals] == [
+        'HTTP/db.finance.example.test']
+    assert 'outside' in summary.refusals[0].reason
+    assert 'db.finance.example.test' not in ipa.host_names()
+    assert list(map(str, summary.granted)) == ['HTTP/vip.evil.example.test']
+
+
+def test_with_project_subdomains_an_update_keeps_the_subhost_names(ipa, tls):
+    db = project_instance(ipa, 'db', 'evil')
+    tls.ensure(db, compact(HTTP=['internalapi']))
+    tls.update(db, compact(HTTP=['internalapi']),
+               ['db.internalapi.evil.example.test'])
+    assert ipa.host_names() == ['db.evil.example.test',
+                                'db.internalapi.evil.example.test']
+
+
+def test_a_subhost_of_another_instance_of_the_project_is_not_shared(
+        ipa, tls):
+    # The subhost goes with its instance, and its services with it
+    # (host_del): another instance managing one of them would lose it.
+    web = instance(ipa)
+    tls.ensure(web, compact(HTTP=['internalapi']))
+    db = instance(ipa, instance_id=B, name='db')
+    writes_before = len(ipa.writes())
+    summary = tls.ensure(
+        db, {'managed_service_a': 'mysql/web.internalapi.example.test'},
+        boot_roles=['admin'])
+    assert summary.granted == {}
+    assert 'subhost of another instance' in summary.refusals[0].reason
+    assert len(ipa.writes()) == writes_before
+    assert ipa.principals() == ['HTTP/web.internalapi.example.test']
+
+
+def test_an_allow_listed_name_with_dns_records_may_be_created(ipa,
+                                                              enforcer):
+    # The operator made the VIP's DNS records and listed the name.
+    dns.seed(ipa.directory, 'example.test', 'overcloud.internalapi',
+             {'arecord': ['192.0.2.90']})
+    tls = make_services(ipa, enforcer, allow=['overcloud.*.example.test'])
+    summary = tls.ensure(instance(ipa), {'managed_service_a': 'HTTP/' + VIP},
+                         boot_roles=['admin'])
+    assert summary.refusals == []
+    assert ipa.service_managers('HTTP/' + VIP) == [VIP, 'web.example.test']

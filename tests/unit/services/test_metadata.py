@@ -58,7 +58,8 @@ def test_malformed_compact_value_is_refused_with_its_reason(value, reason):
 
 
 @pytest.mark.parametrize('service', ['ht_tp', 'h/x', '', 'a' * 64, 'host',
-                                     'HOST', 'h\u00e9'])
+                                     'HOST', 'h\u00e9', 'krbtgt', 'KRBTGT',
+                                     'kadmin'])
 def test_bad_service_names_are_refused(service):
     request = parse({'compact_service_' + service: '["internalapi"]'})
     assert request.compact == set()
@@ -96,6 +97,9 @@ def test_managed_principals_are_normalised(value, expected):
     ('HTTP/vip.example.test@OTHER.TEST', 'realm'),
     ('vip.example.test', 'not <service>/<host name>'),
     ('host/vip.example.test', 'host principal'),
+    ('krbtgt/vip.example.test', 'Kerberos'),
+    ('KrbTgt/vip.example.test', 'Kerberos'),
+    ('kadmin/vip.example.test', 'Kerberos'),
     ('HTTP/vip_1.example.test', 'may only contain'),
     ('HTTP/vip..example.test', 'empty DNS label'),
 ])

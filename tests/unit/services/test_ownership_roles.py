@@ -49,3 +49,22 @@ def test_owned_resources_split_hosts_and_subhosts_and_skip_service_hosts():
     owned = cleanup.find_owned_resources(ipa.client, A)
     assert owned.host_fqdns == ['web.example.test']
     assert owned.subhost_fqdns == ['web.net.example.test']
+
+
+def test_hosts_naming_the_instance_elsewhere_do_not_hide_its_own():
+    # Any tenant may set ipa_host_location (or a host name) to another
+    # instance's id; more matches than IPA's default search limit (100)
+    # must not hide the owner's entries from delete and updates.
+    ipa = inprocess_ipa.InProcessIPA()
+    other = '99999999-9999-4999-8999-999999999999'
+    for number in range(120):
+        fqdn = 'a%03d.example.test' % number
+        ipa.seed_host(fqdn, other)
+        ipa.directory.hosts[fqdn].attrs['nshostlocation'] = [A]
+    ipa.seed_host('web.example.test', A)
+    ipa.seed_host('web.net.example.test', A, role=ownership.ROLE_SUBHOST)
+    owned = cleanup.find_owned_resources(ipa.client, A)
+    assert owned.host_fqdns == ['web.example.test']
+    assert owned.subhost_fqdns == ['web.net.example.test']
+    assert [cleanup.host_fqdn(e) for e in cleanup.find_owned_hosts(
+        ipa.client, A)] == ['web.example.test']
