@@ -12,6 +12,7 @@ from oslo_middleware import request_id
 from oslo_policy import policy as oslo_policy
 import webob
 
+from novajoin.api import authtoken
 from novajoin.api import body
 from novajoin.api import context_middleware
 from novajoin.api import errors
@@ -35,7 +36,9 @@ class _RequestRecord(object):
 
     def __init__(self, req):
         self.request_id = req.environ.get(request_id.ENV_REQUEST_ID)
-        self.started = time.monotonic()
+        # The budget counts from arrival, token validation included.
+        self.started = req.environ.get(authtoken.ARRIVAL_KEY,
+                                       time.monotonic())
         self.instance_id = None
         self.fqdn = None
         self.decision = 'error'

@@ -1,0 +1,92 @@
+"""Malformed request headers: a JSON 4xx, never a 500, nothing leaked.
+
+Sent over a raw TLS socket, byte for byte, since HTTP client libraries
+refuse to send them. Both runners.
+"""
+
+import json
+import os
+import socket
+import ssl
+from urllib import parse
+
+import pytest
+
+from tests.functional.api import conftest
+
+SECRET = 'S3cr3tT0k3nV4lu3'
+
+# (name, header lines as bytes, expected status)
+CASES = [
+    ('folded-token', b'X-Auth-Token: gAAAA' + SECRET.encode() +
+     b'\r\n continued', 401),
+    ('folded-token-tab', b'X-Auth-Token: gAAAA' + SECRET.encode() +
+     b'\r\n\tcontinued', 401),
+    ('bare-cr-in-token', b'X-Auth-Token: gAAAA\r' + SECRET.encode(), 401),
+    ('space-in-token', b'X-Auth-Token: gAAAA ' + SECRET.encode(), 401),
+    ('non-ascii-token', b'X-Auth-Token: gAAAA\xc3\xa9' + SECRET.encode(),
+     401),
+    ('folded-service-token', b'X-Auth-Token: gAAAA' + SECRET.encode() +
+     b'\r\nX-Service-Token: x\r\n y', 401),
+]
+
+
+def _raw_post(server, header_lines, body):
+    url = parse.urlsplit(server.url)
+    context = ssl.create_default_context(cafile=server.ca_file)
+    context.check_hostname = False
+    request = (b'POST /v1 HTTP/1.1\r\nHost: localhost\r\n'
+               b'Content-Type: application/json\r\nConnection: close\r\n'
+               + header_lines + b'\r\n'
+               + b'Content-Length: %d\r\n\r\n' % len(body) + body)
+    with socket.create_connection((url.hostname, url.port),
+                                  timeout=10) as sock:
+        with context.wrap_socket(sock) as tls:
+            tls.sendall(request)
+            chunks = []
+            while True:
+                try:
+                    chunk = tls.recv(65536)
+                except (ssl.SSLError, OSError):
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    return b''.join(chunks)
+
+
+def _parse(raw):
+    head, _, body = raw.partition(b'\r\n\r\n')
+    status_line, *header_lines = head.decode('latin-1').split('\r\n')
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(':')
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers, body
+
+
+def _logs(server):
+    directory = os.path.dirname(server.log_file)
+    text = []
+    for name in ('novajoin.log', 'novajoin.stderr', 'uwsgi.log'):
+        path = os.path.join(directory, name)
+        if os.path.exists(path):
+            with open(path, encoding='utf-8', errors='replace') as f:
+                text.append(f.read())
+    return '\n'.join(text)
+
+
+@pytest.mark.parametrize('name,header_lines,expected', CASES,
+                         ids=[case[0] for case in CASES])
+def test_malformed_header_is_a_json_4xx(novajoin, sim, name, header_lines,
+                                        expected):
+    log_before = len(_logs(novajoin))
+    body = json.dumps(conftest.vendordata_body()).encode()
+    status, headers, answer = _parse(_raw_post(novajoin, header_lines, body))
+    assert status == expected, answer
+    assert headers['content-type'].startswith('application/json')
+    assert json.loads(answer)['error']['code'] == expected
+    new_log = _logs(novajoin)[log_before:]
+    assert 'Traceback' not in new_log
+    assert SECRET not in new_log
+    assert sim.admin.hosts() == []
