@@ -70,8 +70,14 @@ def create_join(req, services):
 
 def _create_join(req, services, record):
     context = context_middleware.context_of(req.environ)
-    _authorize(services.enforcer, context)
-    document = body.read_json(req, services.conf.api.max_request_body_size)
+    max_size = services.conf.api.max_request_body_size
+    try:
+        _authorize(services.enforcer, context)
+    except errors.Forbidden:
+        # Nothing but the log line looks at the body of a refused caller.
+        record.instance_id = _instance_id_for_log(req, max_size)
+        raise
+    document = body.read_json(req, max_size)
     schemas.validate(schemas.VENDORDATA_REQUEST, document)
     record.instance_id = document['instance-id']
     request = _vendordata_request(document)
@@ -104,6 +110,19 @@ def _authorize(enforcer, context):
     except oslo_policy.PolicyNotAuthorized:
         raise errors.Forbidden('Policy does not allow %s for this caller.'
                                % join_policies.CREATE)
+
+
+def _instance_id_for_log(req, max_size):
+    """The body's instance id if it is a valid one, else None."""
+    try:
+        document = body.read_json(req, max_size)
+    except errors.HTTPError:
+        return None
+    instance_id = (document.get('instance-id')
+                   if isinstance(document, dict) else None)
+    if schemas.is_instance_id(instance_id):
+        return instance_id
+    return None
 
 
 def _vendordata_request(document):

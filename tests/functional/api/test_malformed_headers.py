@@ -17,17 +17,18 @@ from tests.functional.api import conftest
 SECRET = 'S3cr3tT0k3nV4lu3'
 
 # (name, header lines as bytes, expected status)
+TOKEN = b'gAAAA' + SECRET.encode()
+
+# (name, header lines as bytes, expected status)
 CASES = [
-    ('folded-token', b'X-Auth-Token: gAAAA' + SECRET.encode() +
-     b'\r\n continued', 401),
-    ('folded-token-tab', b'X-Auth-Token: gAAAA' + SECRET.encode() +
-     b'\r\n\tcontinued', 401),
-    ('bare-cr-in-token', b'X-Auth-Token: gAAAA\r' + SECRET.encode(), 401),
-    ('space-in-token', b'X-Auth-Token: gAAAA ' + SECRET.encode(), 401),
-    ('non-ascii-token', b'X-Auth-Token: gAAAA\xc3\xa9' + SECRET.encode(),
+    ('folded-token', b'X-Auth-Token: %s\r\n continued' % TOKEN, 401),
+    ('folded-token-tab', b'X-Auth-Token: %s\r\n\tcontinued' % TOKEN, 401),
+    ('bare-cr-in-token', b'X-Auth-Token: gAAAA\r%s' % SECRET.encode(), 401),
+    ('space-in-token', b'X-Auth-Token: gAAAA %s' % SECRET.encode(), 401),
+    ('non-ascii-token', b'X-Auth-Token: gAAAA\xc3\xa9%s' % SECRET.encode(),
      401),
-    ('folded-service-token', b'X-Auth-Token: gAAAA' + SECRET.encode() +
-     b'\r\nX-Service-Token: x\r\n y', 401),
+    ('folded-service-token',
+     b'X-Auth-Token: %s\r\nX-Service-Token: x\r\n y' % TOKEN, 401),
 ]
 
 

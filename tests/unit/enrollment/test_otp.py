@@ -159,7 +159,8 @@ def test_too_short_key_file_is_a_configuration_error(tmp_path, content):
     assert 'at least 32' in caught.value.message
 
 
-RANDOM_TEXT_KEY = b'q8Vd0Zk3rT6yWm1LpC9sXe4HfB7nJa2GuR5tYi0OwQ3zKx8Mv6Ns1De4Pb7Lc9Ah'
+RANDOM_TEXT_KEY = (b'q8Vd0Zk3rT6yWm1LpC9sXe4HfB7nJa2G'
+                   b'uR5tYi0OwQ3zKx8Mv6Ns1De4Pb7Lc9Ah')
 
 
 @pytest.mark.parametrize('mode', [0o404, 0o402, 0o644, 0o604])
