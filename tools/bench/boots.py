@@ -24,7 +24,7 @@ from tests.fixtures import novajoin_server
 
 # nova's DynamicJSON client gives up after this (connect and read).
 NOVA_TIMEOUT_S = float(nova.NOVA_TIMEOUT[1])
-UWSGI_LAYOUT = '2 processes x 4 threads'
+UWSGI_LAYOUT = '2 processes x 8 threads'
 
 
 @dataclasses.dataclass
