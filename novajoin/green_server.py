@@ -14,6 +14,7 @@ A failed or abandoned handshake (a port scan, a TCP health check, a TLS 1.1
 client) is logged in one line, without a traceback.
 """
 
+import io
 import socket
 import ssl
 
@@ -73,9 +74,14 @@ class GuardedProtocol(wsgi.HttpProtocol):
                 self.request = self._handshake(self.request)
                 self.conn_state[1] = self.request
             except (_HandshakeTimeout, OSError) as exc:
-                self._refused = True
                 LOG.info('client=%s TLS handshake failed: %s',
                          _peer(self.client_address), _describe(exc))
+                # Nothing to read or answer; finish() only closes.
+                self._refused = True
+                self.connection = self.request
+                self.rfile = io.BytesIO()
+                self.wfile = io.BytesIO()
+                return
         super().setup()
 
     def _handshake(self, raw):

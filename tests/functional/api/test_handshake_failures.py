@@ -4,30 +4,11 @@ Port scans and TCP health checks connect and close; old clients offer
 only TLS 1.1. Both runners.
 """
 
-import os
 import socket
 import ssl
 import time
-from urllib import parse
 
 import pytest
-
-
-def _address(server):
-    url = parse.urlsplit(server.url)
-    return url.hostname, url.port
-
-
-def _logs(server):
-    """Every log the runner writes: novajoin's, stderr, uWSGI's."""
-    directory = os.path.dirname(server.log_file)
-    text = []
-    for name in ('novajoin.log', 'novajoin.stderr', 'uwsgi.log'):
-        path = os.path.join(directory, name)
-        if os.path.exists(path):
-            with open(path, encoding='utf-8', errors='replace') as f:
-                text.append(f.read())
-    return '\n'.join(text)
 
 
 def _lines_about(text, port):
@@ -66,9 +47,9 @@ def _tls11_attempt(address):
 @pytest.mark.parametrize('attempt', [_connect_and_close, _tls11_attempt],
                          ids=['tcp-probe', 'tls1.1'])
 def test_failed_handshake_is_one_line_without_traceback(novajoin, attempt):
-    before = _logs(novajoin)
-    client_port = attempt(_address(novajoin))
+    before = novajoin.every_log_text()
+    client_port = attempt(novajoin.address)
     time.sleep(1.0)
-    new = _logs(novajoin)[len(before):]
+    new = novajoin.every_log_text()[len(before):]
     assert 'Traceback' not in new
     assert len(_lines_about(new, client_port)) <= 1, new

@@ -5,10 +5,8 @@ refuse to send them. Both runners.
 """
 
 import json
-import os
 import socket
 import ssl
-from urllib import parse
 
 import pytest
 
@@ -33,14 +31,13 @@ CASES = [
 
 
 def _raw_post(server, header_lines, body):
-    url = parse.urlsplit(server.url)
     context = ssl.create_default_context(cafile=server.ca_file)
     context.check_hostname = False
     request = (b'POST /v1 HTTP/1.1\r\nHost: localhost\r\n'
                b'Content-Type: application/json\r\nConnection: close\r\n'
                + header_lines + b'\r\n'
                + b'Content-Length: %d\r\n\r\n' % len(body) + body)
-    with socket.create_connection((url.hostname, url.port),
+    with socket.create_connection(server.address,
                                   timeout=10) as sock:
         with context.wrap_socket(sock) as tls:
             tls.sendall(request)
@@ -66,28 +63,17 @@ def _parse(raw):
     return int(status_line.split()[1]), headers, body
 
 
-def _logs(server):
-    directory = os.path.dirname(server.log_file)
-    text = []
-    for name in ('novajoin.log', 'novajoin.stderr', 'uwsgi.log'):
-        path = os.path.join(directory, name)
-        if os.path.exists(path):
-            with open(path, encoding='utf-8', errors='replace') as f:
-                text.append(f.read())
-    return '\n'.join(text)
-
-
 @pytest.mark.parametrize('name,header_lines,expected', CASES,
                          ids=[case[0] for case in CASES])
 def test_malformed_header_is_a_json_4xx(novajoin, sim, name, header_lines,
                                         expected):
-    log_before = len(_logs(novajoin))
+    log_before = len(novajoin.every_log_text())
     body = json.dumps(conftest.vendordata_body()).encode()
     status, headers, answer = _parse(_raw_post(novajoin, header_lines, body))
     assert status == expected, answer
     assert headers['content-type'].startswith('application/json')
     assert json.loads(answer)['error']['code'] == expected
-    new_log = _logs(novajoin)[log_before:]
+    new_log = novajoin.every_log_text()[log_before:]
     assert 'Traceback' not in new_log
     assert SECRET not in new_log
     assert sim.admin.hosts() == []

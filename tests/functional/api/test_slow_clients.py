@@ -7,7 +7,6 @@ correctness bound, not a benchmark). Both runners.
 """
 
 import time
-from urllib import parse
 
 import pytest
 import requests
@@ -45,11 +44,6 @@ def nova_request(novajoin, ks):
     return post
 
 
-def _address(server):
-    url = parse.urlsplit(server.url)
-    return url.hostname, url.port
-
-
 def _assert_answered_in_time(nova_request):
     try:
         response, elapsed = nova_request()
@@ -61,7 +55,7 @@ def _assert_answered_in_time(nova_request):
 
 
 def test_idle_connections_do_not_block_nova(novajoin, nova_request):
-    host, port = _address(novajoin)
+    host, port = novajoin.address
     with floods.IdleFlood(host, port, FLOOD_SIZE) as flood:
         time.sleep(0.5)
         _assert_answered_in_time(nova_request)
@@ -70,7 +64,7 @@ def test_idle_connections_do_not_block_nova(novajoin, nova_request):
 
 
 def test_slow_headers_do_not_block_nova(novajoin, nova_request):
-    host, port = _address(novajoin)
+    host, port = novajoin.address
     with floods.SlowHeaderFlood(host, port, novajoin.ca_file,
                                 FLOOD_SIZE, setup_time=20) as flood:
         time.sleep(1.5)
