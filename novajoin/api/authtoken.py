@@ -6,7 +6,7 @@ Three things keystonemiddleware does not do by itself:
   a Keystone that accepts connections and never answers holds a request
   for as long as the TCP connection lives, and ``http_request_max_retries``
   (3) multiplies whatever the timeout is. :func:`set_defaults` makes one
-  validation cost at most 2 s, inside nova's 5 s;
+  validation cost at most 3 s, inside nova's 5 s;
 - a Keystone that cannot answer gives 503 with ``Retry-After`` in the
   API's JSON, not a 401 or keystonemiddleware's own body;
 - a token header that cannot be a token (folded, CR/LF, spaces, non-ASCII)
@@ -34,7 +34,7 @@ GROUP = 'keystone_authtoken'
 ARRIVAL_KEY = 'novajoin.arrival'
 
 # One validation: at most http_connect_timeout × (1 + retries) seconds.
-DEFAULTS = {'http_connect_timeout': 2, 'http_request_max_retries': 0}
+DEFAULTS = {'http_connect_timeout': 3, 'http_request_max_retries': 0}
 
 _TOKEN_HEADERS = ('X-Auth-Token', 'X-Service-Token')
 # Fernet and JWS tokens are URL-safe base64 with dots: visible ASCII.

@@ -22,6 +22,7 @@ NOVA_HEADERS = {'Content-Type': 'application/json',
                 'Accept': 'application/json',
                 'User-Agent': 'openstack-nova-vendordata'}
 NOVA_TIMEOUT = (5, 5)
+SHARED_KEYSTONE_TIMEOUT = 30
 
 
 @pytest.fixture(scope='session')
@@ -44,6 +45,10 @@ def server_sections(ks, ipa, otp_key_file):
     authtoken.pop('region_name')
     authtoken.pop('interface')
     authtoken['www_authenticate_uri'] = ks.auth_url
+    # The one shared test Keystone (sqlite, one process) validates in up
+    # to several seconds on a loaded machine; the default bound is tested
+    # with a Keystone of its own (test_keystone_outage.py).
+    authtoken['http_connect_timeout'] = SHARED_KEYSTONE_TIMEOUT
     return {
         'DEFAULT': {'auth_strategy': 'keystone'},
         'keystone_authtoken': authtoken,

@@ -8,7 +8,7 @@ from novajoin import deploy
 
 def test_keystone_calls_are_bounded_by_default():
     conf = deploy.load_conf([], default_config_files=[])
-    assert conf.keystone_authtoken.http_connect_timeout == 2
+    assert conf.keystone_authtoken.http_connect_timeout == 3
     assert conf.keystone_authtoken.http_request_max_retries == 0
 
 
