@@ -11,8 +11,10 @@ from novajoin.conf import enrollment
 from novajoin.conf import ipa
 from novajoin.conf import notify
 from novajoin.conf import service_credentials
+from novajoin.conf import services
 
-_MODULES = (api, default, enrollment, ipa, notify, service_credentials)
+_MODULES = (api, default, enrollment, ipa, notify, service_credentials,
+            services)
 
 DEFAULT_CONFIG_FILES = ('/etc/novajoin/join.conf',)
 

@@ -1,12 +1,23 @@
-"""service_add, service_del, service_show, service_find, service_add_host."""
+"""service_add, service_mod, service_del, service_show, service_find,
+service_disable, service_add_host and service_remove_host.
+"""
 
+from tests.ipasim import members
+from tests.ipasim import params
 from tests.ipasim import rpc
+from tests.ipasim import search
 from tests.ipasim import state
 
-DEFAULT_SIZELIMIT = 100
+# Services of an IPA master that service_disable refuses
+# (``check_required_principal``).
+MASTER_SERVICES = ('HTTP', 'ldap', 'DNS', 'dogtagldap')
+# Attributes service_mod writes, from options or *attr specs.
+MOD_ATTRS = ('ipakrbauthzdata', 'krbprincipalauthind')
 SHOW_KEYS = ('dn', 'krbprincipalname', 'krbcanonicalname', 'managedby_host',
+             'ipakrbauthzdata', 'krbprincipalauthind', 'usercertificate',
              'has_keytab')
 ADD_KEYS = ('dn', 'krbprincipalname', 'krbcanonicalname', 'managedby_host',
+            'ipakrbauthzdata', 'krbprincipalauthind', 'usercertificate',
             'objectclass', 'ipauniqueid', 'ipakrboktoauthasdelegate',
             'krbpwdpolicyreference')
 ALL_KEYS = SHOW_KEYS + ('objectclass', 'ipauniqueid', 'ipakrbokasdelegate',
@@ -28,6 +39,19 @@ def parse_principal(directory, value):
     return '%s/%s@%s' % (service, host, directory.realm), service, host
 
 
+def principal_aliases(directory, requested, canonical):
+    """The principal names an entry will have; the canonical one must stay
+    (``ensure_last_krbprincipalname``).
+    """
+    aliases = [parse_principal(directory, v)[0] for v in requested]
+    if canonical is not None and canonical not in aliases:
+        raise rpc.ValidationError(
+            name='krbprincipalname',
+            error='at least one value equal to the canonical principal name '
+                  'must be present')
+    return aliases
+
+
 def _service_not_found(principal):
     return rpc.NotFound(reason='%s: service not found' % principal)
 
@@ -46,7 +70,7 @@ def view(directory, service, keys):
         if key == 'dn':
             out['dn'] = directory.service_dn(service.principal)
         elif key == 'has_keytab':
-            out[key] = False
+            out[key] = service.keytab
         elif key == 'managedby_host':
             if service.managedby:
                 out[key] = list(service.managedby)
@@ -76,9 +100,7 @@ def service_add(directory, values, messages, access):
     access.add(directory.service_dn(principal))
     owner = host_fqdn if host_fqdn in directory.hosts else None
     service = state.Service(principal, owner)
-    for flag in service.flags:
-        if values.get(flag) is not None:
-            service.flags[flag] = values[flag]
+    service.attrs, service.flags = _changed_attrs(directory, service, values)
     directory.services[principal] = service
     keys = ALL_KEYS if values['all'] else ADD_KEYS
     return {'result': view(directory, service, keys), 'value': principal,
@@ -117,7 +139,8 @@ def _service_matches(service, values):
                     for v in service.attrs.get(attr, [])]
         if not any(needle in v for v in haystack):
             return False
-    for attr in ('krbcanonicalname', 'krbprincipalname'):
+    for attr in ('krbcanonicalname', 'krbprincipalname', 'ipakrbauthzdata',
+                 'krbprincipalauthind'):
         wanted = values.get(attr)
         if wanted is None:
             continue
@@ -138,13 +161,7 @@ def service_find(directory, values, messages, access):
     found = sorted((s for s in directory.services.values()
                     if _service_matches(s, values)),
                    key=lambda s: s.principal)
-    sizelimit = values.get('sizelimit')
-    if sizelimit is None:
-        sizelimit = DEFAULT_SIZELIMIT
-    truncated = bool(sizelimit) and len(found) > sizelimit
-    if truncated:
-        found = found[:sizelimit]
-        messages.append(rpc.search_result_truncated())
+    found, truncated = search.limit(found, values, messages)
     if values['pkey_only']:
         keys = ('dn', 'krbcanonicalname')
     else:
@@ -154,26 +171,108 @@ def service_find(directory, values, messages, access):
         if not values['no_members']:
             keys += ('managedby_host',)
     entries = [view(directory, s, keys) for s in found]
-    noun = 'service' if len(entries) == 1 else 'services'
-    return {'result': entries, 'count': len(entries), 'truncated': truncated,
-            'summary': '%d %s matched' % (len(entries), noun)}
+    return search.output(entries, truncated, 'service', 'services')
+
+
+def _member_output(directory, service, values, completed, failed):
+    keys = ALL_KEYS if values['all'] else SHOW_KEYS
+    keys = tuple(k for k in keys if k != 'has_keytab')
+    return {'completed': completed, 'failed': failed,
+            'result': view(directory, service, keys)}
+
+
+def _managedby_writer(directory, service, access):
+    def write():
+        access.write(directory.service_dn(service.principal), 'managedBy')
+    return write
 
 
 def service_add_host(directory, values, messages, access):
     service = get_service(directory, values['krbcanonicalname'])
-    completed, failed = 0, []
-    for value in values.get('host') or []:
-        fqdn = value.lower().rstrip('.')
-        if fqdn not in directory.hosts:
-            failed.append([value, 'no such entry'])
-        elif fqdn in service.managedby:
-            failed.append([value, rpc.AlreadyGroupMember().message])
-        else:
-            access.write(directory.service_dn(service.principal),
-                         'managedBy')
-            service.managedby.append(fqdn)
-            completed += 1
-    keys = ALL_KEYS if values['all'] else SHOW_KEYS
-    return {'completed': completed,
-            'failed': {'managedby': {'host': failed}},
-            'result': view(directory, service, keys)}
+    completed, failed = members.add_managing_hosts(
+        directory, service.managedby, values.get('host'),
+        _managedby_writer(directory, service, access))
+    return _member_output(directory, service, values, completed, failed)
+
+
+def service_remove_host(directory, values, messages, access):
+    service = get_service(directory, values['krbcanonicalname'])
+    completed, failed = members.remove_managing_hosts(
+        service.managedby, values.get('host'),
+        _managedby_writer(directory, service, access))
+    return _member_output(directory, service, values, completed, failed)
+
+
+def disable(directory, service, access):
+    """Drop the service's certificates and keytab; whether there were
+    any.
+    """
+    dn = directory.service_dn(service.principal)
+    done_work = False
+    if service.attrs.get('usercertificate'):
+        access.write(dn, 'userCertificate')
+        del service.attrs['usercertificate']
+        done_work = True
+    if service.keytab:
+        access.write(dn, 'krbPrincipalKey')
+        service.keytab = False
+        done_work = True
+    return done_work
+
+
+def service_disable(directory, values, messages, access):
+    service = get_service(directory, values['krbcanonicalname'])
+    host = directory.hosts.get(service.hostname)
+    kind = service.principal.split('/', 1)[0]
+    if host is not None and host.ipa_master and kind in MASTER_SERVICES:
+        raise rpc.ValidationError(
+            name='principal', error='This principal is required by the IPA '
+                                    'master')
+    if not disable(directory, service, access):
+        raise rpc.AlreadyInactive()
+    return {'result': True, 'value': service.principal,
+            'summary': 'Disabled service "%s"' % service.principal}
+
+
+def _changed_attrs(directory, service, values):
+    """(attrs, flags) as service_add/service_mod leave them."""
+    attrs = {k: list(v) for k, v in service.attrs.items()}
+    flags = dict(service.flags)
+    for name in MOD_ATTRS + ('usercertificate',):
+        if values.get(name) is not None:
+            attrs[name] = [v for v in values[name] if v]
+    for name in flags:
+        if values.get(name) is not None:
+            flags[name] = values[name]
+    if values.get('krbprincipalname') is not None:
+        attrs['krbprincipalname'] = principal_aliases(
+            directory, values['krbprincipalname'], service.principal)
+    for spec in values.get('setattr') or []:
+        name, value = params.attr_spec('setattr', spec, MOD_ATTRS)
+        attrs[name] = [value] if value else []
+    for spec in values.get('addattr') or []:
+        name, value = params.attr_spec('addattr', spec, MOD_ATTRS)
+        attrs.setdefault(name, []).append(value)
+    for spec in values.get('delattr') or []:
+        name, value = params.attr_spec('delattr', spec, MOD_ATTRS)
+        if value not in attrs.get(name, []):
+            raise rpc.AttrValueNotFound(attr=name, value=value)
+        attrs[name].remove(value)
+    return {k: v for k, v in attrs.items() if v}, flags
+
+
+def service_mod(directory, values, messages, access):
+    service = get_service(directory, values['krbcanonicalname'])
+    attrs, flags = _changed_attrs(directory, service, values)
+    if attrs == service.attrs and flags == service.flags:
+        raise rpc.EmptyModlist()
+    changed = sorted(k for k in set(attrs) | set(service.attrs)
+                     if attrs.get(k) != service.attrs.get(k))
+    changed += sorted(k for k in flags if flags[k] != service.flags[k])
+    access.write(directory.service_dn(service.principal), changed[0])
+    service.attrs, service.flags = attrs, flags
+    keys = ALL_KEYS if values['all'] else tuple(
+        k for k in SHOW_KEYS if k != 'dn')
+    return {'result': view(directory, service, keys),
+            'value': service.principal,
+            'summary': 'Modified service "%s"' % service.principal}
