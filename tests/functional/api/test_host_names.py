@@ -1,5 +1,7 @@
-"""Project subdomains never shared: names that are not already DNS labels,
-and projects of another Keystone domain, get none (both runners)."""
+"""Host names: longer than IPA accepts is refused before IPA is asked;
+project subdomains are never shared (names that are not already DNS
+labels, and projects of another Keystone domain, get none). Both runners.
+"""
 
 import pytest
 
@@ -62,4 +64,17 @@ def test_host_classes_of_a_name_stay_in_its_domain(subdomain_server, ks,
     assert response.status_code in (400, 403), response.text
     assert sim.admin.hosts() == []
     response = _post(subdomain_server, ks, 'sub-label', metadata)
+    assert response.status_code == 200, response.text
+
+
+def test_name_longer_than_ipa_accepts_is_refused_without_ipa_call(nova,
+                                                                    sim):
+    # IPA's default ipamaxhostnamelength is 64.
+    longest = 'h' * (64 - len('.' + sim.domain))
+    sim.admin.reset_stats()
+    response = nova.post(conftest.vendordata_body(hostname=longest + 'h'))
+    assert response.status_code == 400, response.text
+    assert 'at most 64' in response.json()['error']['message']
+    assert sim.admin.stats()['calls'] == {}
+    response = nova.post(conftest.vendordata_body(hostname=longest))
     assert response.status_code == 200, response.text
