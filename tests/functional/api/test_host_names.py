@@ -67,8 +67,8 @@ def test_host_classes_of_a_name_stay_in_its_domain(subdomain_server, ks,
     assert response.status_code == 200, response.text
 
 
-def test_name_longer_than_ipa_accepts_is_refused_without_ipa_call(nova,
-                                                                    sim):
+def test_name_longer_than_ipa_accepts_is_refused_without_ipa_call(
+        nova, sim):
     # IPA's default ipamaxhostnamelength is 64.
     longest = 'h' * (64 - len('.' + sim.domain))
     sim.admin.reset_stats()
