@@ -13,6 +13,7 @@ from oslo_config import cfg
 from oslo_log import log
 
 from novajoin import conf as novajoin_conf
+from novajoin.notify import redelivery
 from novajoin.notify import service
 
 LOG = log.getLogger(__name__)
@@ -41,7 +42,11 @@ def main(argv=None):
     signal.signal(signal.SIGINT, request_stop)
 
     notify_service = service.NotifyService.from_conf(conf)
-    notify_service.start()
+    try:
+        notify_service.start()
+    except redelivery.RedeliveryFixUnavailable as exc:
+        LOG.error('refusing to start: %s', exc)
+        return 1
     # A timed wait keeps the main thread responsive to signals.
     while not stop_requested.wait(1.0):
         pass
