@@ -13,6 +13,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from paste.deploy import loadwsgi
 
+from novajoin.api import authtoken
 from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
 from novajoin import enrollment
@@ -46,6 +47,7 @@ def load_conf(args, default_config_files=None):
     """A parsed ConfigOpts with novajoin's and oslo.log's options."""
     conf = cfg.ConfigOpts()
     novajoin_conf.register_opts(conf)
+    authtoken.set_defaults(conf)
     logging.register_options(conf)
     if default_config_files is None:
         default_config_files = [

@@ -128,8 +128,10 @@ class Enroller(object):
 
     def __init__(self, ipa, otp_key, image_properties, project_names,
                  allowed_classes=None, domain=None, project_subdomain=False,
-                 normalize_project=True, min_call_time=0.25, retry_after=5,
-                 names=None, nonces=None, clock=time.monotonic):
+                 project_names_domain_id='default',
+                 max_hostname_length=hostname.MAX_NAME_OCTETS,
+                 min_call_time=0.25, retry_after=5, names=None, nonces=None,
+                 clock=time.monotonic):
         self._ipa = ipa
         self._names = names or reserved_names.ReservedNames((), ())
         self._nonces = nonces or nonce_cache.NoNonceCache()
@@ -139,7 +141,8 @@ class Enroller(object):
         self._allowed_classes = dict(allowed_classes or {})
         self._domain = domain
         self._project_subdomain = project_subdomain
-        self._normalize_project = normalize_project
+        self._project_names_domain_id = project_names_domain_id
+        self._max_hostname_length = max_hostname_length
         self._min_call_time = min_call_time
         self._retry_after = retry_after
         self._clock = clock
@@ -163,7 +166,8 @@ class Enroller(object):
                 conf, project_sections),
             domain=conf.domain,
             project_subdomain=conf.project_subdomain,
-            normalize_project=conf.normalize_project,
+            project_names_domain_id=conf.project_names_domain_id,
+            max_hostname_length=conf.ipa.max_hostname_length,
             min_call_time=conf.enrollment.min_call_time,
             retry_after=conf.enrollment.retry_after,
             names=reserved_names.ReservedNames.from_conf(conf),
@@ -210,17 +214,19 @@ class Enroller(object):
 
         hostclass = _metadata_text(metadata, 'ipa_hostclass')
         location = _metadata_text(metadata, 'ipa_host_location')
-        project_name = None
+        project = None
         if hostclass or self._project_subdomain:
-            project_name = self._project_name(request.project_id, attempt)
+            project = self._project(request.project_id, attempt)
         if hostclass:
-            self._check_hostclass(hostclass, project_name)
+            self._check_hostclass(hostclass, project)
+        if self._project_subdomain:
+            self._check_subdomain_domain(project)
 
         attempt.fqdn = hostname.instance_fqdn(
             request.hostname, self._domain or self._ipa.domain,
-            project_name=project_name,
+            project_name=project.name if project else None,
             project_subdomain=self._project_subdomain,
-            normalize_project=self._normalize_project)
+            max_length=self._max_hostname_length)
 
         attributes = {}
         if hostclass:
@@ -360,28 +366,43 @@ class Enroller(object):
                         attempt.instance_id)
         return properties
 
-    def _project_name(self, project_id, attempt):
+    def _project(self, project_id, attempt):
         if not project_id:
             raise exception.InvalidRequest(
                 'project-id is needed for the project subdomain or host '
                 'class')
         timeout = self._time_left(attempt)
         try:
-            name = self._projects.get(project_id, timeout)
+            project = self._projects.get(project_id, timeout)
         except http.ServiceUnavailable as exc:
             LOG.error('Cannot read the name of project %s of instance=%s: '
                       '%s', project_id, attempt.instance_id, exc)
             raise self._unavailable('Keystone is unavailable')
-        if name is None:
+        if project is None:
             raise exception.InvalidRequest(
                 'project %s does not exist in Keystone' % project_id)
-        return name
+        return project
 
-    def _check_hostclass(self, hostclass, project_name):
-        patterns = self._allowed_classes.get(project_name, ())
+    def _names_project(self, project):
+        """Whether ``project``'s name is what the configuration means."""
+        return project.domain_id == self._project_names_domain_id
+
+    def _check_hostclass(self, hostclass, project):
+        # Project sections are keyed by name, which is unique only in its
+        # domain: a same-named project elsewhere gets nothing from them.
+        patterns = (self._allowed_classes.get(project.name, ())
+                    if self._names_project(project) else ())
         if not any(fnmatch.fnmatchcase(hostclass, pattern)
                    for pattern in patterns):
-            raise exception.HostClassNotAllowed(hostclass, project_name)
+            raise exception.HostClassNotAllowed(hostclass, project.name)
+
+    def _check_subdomain_domain(self, project):
+        if not self._names_project(project):
+            raise exception.InvalidRequest(
+                'project %s is in Keystone domain %s; project subdomains '
+                'are only given to projects of domain %s'
+                % (project.name, project.domain_id,
+                   self._project_names_domain_id))
 
     def _time_left(self, attempt):
         """Seconds left for the next call, if enough are."""

@@ -6,7 +6,15 @@ both call :func:`instance_fqdn`, so they cannot disagree on a name.
 
 Every label must be an RFC 1123 label: ASCII letters, digits and hyphens,
 not starting or ending with a hyphen, 1 to 63 octets; the whole name at most
-253 octets. Names are lowercased, as IPA stores them.
+253 octets, or IPA's shorter limit. Names are lowercased, as IPA stores
+them.
+
+A project name becomes a subdomain only if it is one already: lowercase
+letters, digits and hyphens. novajoin 1.3.0 rewrote other names (``My
+Proj``, ``my_proj``, ``my.proj`` and ``-my-proj-`` all became ``my-proj``),
+so that one project could take names in another's subdomain; such names are
+refused instead. Keystone keeps project names unique within a domain, and
+the caller makes sure only one domain's projects get here.
 """
 
 import re
@@ -17,17 +25,17 @@ MAX_LABEL_OCTETS = 63
 MAX_NAME_OCTETS = 253
 
 _LABEL_CHARACTERS = re.compile(r'[a-z0-9-]+')
-_NOT_LABEL_CHARACTERS = re.compile(r'[^a-z0-9-]')
 
 
 def instance_fqdn(hostname, domain, project_name=None,
-                  project_subdomain=False, normalize_project=True):
+                  project_subdomain=False, max_length=MAX_NAME_OCTETS):
     """The validated, lowercased FQDN of an instance.
 
     ``hostname`` is nova's short hostname and must be a single label: a dot
     in it would let a tenant place hosts in another project's subdomain.
     ``domain`` is ``[DEFAULT] domain`` or IPA's domain. ``project_name`` is
-    required with ``project_subdomain``.
+    required with ``project_subdomain``. ``max_length`` is the longest
+    name IPA accepts.
 
     :raises novajoin.exception.InvalidHostname: naming the offending part.
     """
@@ -39,19 +47,31 @@ def instance_fqdn(hostname, domain, project_name=None,
     if project_subdomain:
         if project_name is None:
             raise ValueError('project_subdomain needs the project name')
-        project_name = _check_text(project_name, 'project name')
-        if normalize_project:
-            project_label = normalize_project_name(project_name)
-        else:
-            project_label = project_name
-        labels.append(check_label(project_label, 'project subdomain'))
+        labels.append(project_label(project_name))
     labels.extend(domain_labels(domain))
     fqdn = '.'.join(labels)
-    if len(fqdn) > MAX_NAME_OCTETS:
+    limit = min(max_length, MAX_NAME_OCTETS)
+    if len(fqdn) > limit:
         raise exception.InvalidHostname(
-            'host name %r is %d octets long; at most %d are allowed'
-            % (fqdn, len(fqdn), MAX_NAME_OCTETS))
+            'host name %r is %d characters long; IPA accepts at most %d'
+            % (fqdn, len(fqdn), limit))
     return fqdn
+
+
+def project_label(project_name):
+    """The subdomain label of a project: its name, if that is one.
+
+    :raises novajoin.exception.InvalidHostname: for any other name, rather
+        than rewrite it into a label another project may have.
+    """
+    project_name = _check_text(project_name, 'project name')
+    label = check_label(project_name, 'project subdomain')
+    if label != project_name:
+        raise exception.InvalidHostname(
+            'project name %r is not a lowercase DNS label; project '
+            'subdomains are only given to projects named with lowercase '
+            'letters, digits and hyphens' % project_name)
+    return label
 
 
 def domain_labels(domain):
@@ -60,17 +80,6 @@ def domain_labels(domain):
     if domain.endswith('.'):
         domain = domain[:-1]
     return [check_label(label, 'domain') for label in domain.split('.')]
-
-
-def normalize_project_name(project_name):
-    """A project name made into a DNS label (``normalize_project``).
-
-    Lowercased; every character that may not appear in a label (space,
-    underscore, dot, non-ASCII...) becomes a hyphen, as novajoin did, and
-    hyphens left at either end are dropped since a label cannot start or end
-    with one. The result is still checked by :func:`check_label`.
-    """
-    return _NOT_LABEL_CHARACTERS.sub('-', project_name.lower()).strip('-')
 
 
 def check_label(label, what):

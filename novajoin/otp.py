@@ -40,16 +40,24 @@ configuration management with or without a final newline gives the same
 OTPs everywhere.
 """
 
+import collections
 import hashlib
 import hmac
+import math
 import os
 import secrets
 import stat
 import string
 
+from oslo_log import log as logging
+
 from novajoin import exception
 
+LOG = logging.getLogger(__name__)
+
 MIN_KEY_BYTES = 32
+# Below this the key file is refused as obviously not random.
+MIN_KEY_ENTROPY_BITS = 128
 NONCE_BYTES = 16
 OTP_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 OTP_LENGTH = 32
@@ -76,7 +84,7 @@ class OTPKey(object):
 
     @classmethod
     def from_file(cls, path):
-        """Load the key, refusing files that are unsafe or too short.
+        """Load the key, refusing files that are unsafe, short or not random.
 
         :raises novajoin.exception.ConfigurationError: with what is wrong.
         """
@@ -86,11 +94,7 @@ class OTPKey(object):
                 if not stat.S_ISREG(mode):
                     raise exception.ConfigurationError(
                         'OTP key file %s is not a regular file' % path)
-                if mode & (stat.S_IROTH | stat.S_IWOTH):
-                    raise exception.ConfigurationError(
-                        'OTP key file %s is accessible to every user (mode '
-                        '%o); make it readable by novajoin only, e.g. '
-                        'chmod 0400' % (path, stat.S_IMODE(mode)))
+                _check_key_file_mode(path, mode)
                 key = key_file.read().strip()
         except FileNotFoundError:
             raise exception.ConfigurationError(
@@ -107,6 +111,7 @@ class OTPKey(object):
             raise exception.ConfigurationError(
                 'OTP key file %s holds %d bytes; at least %d random bytes '
                 'are needed' % (path, len(key), MIN_KEY_BYTES))
+        _check_key_looks_random(path, key)
         return cls(key)
 
     def derive_otp(self, instance_id, fqdn, nonce):
@@ -122,6 +127,48 @@ class OTPKey(object):
             mac.update(len(encoded).to_bytes(4, 'big'))
             mac.update(encoded)
         return mac.digest()
+
+
+def _check_key_file_mode(path, mode):
+    """Refuse a key others can read or anyone but its owner can write."""
+    if mode & (stat.S_IROTH | stat.S_IWOTH):
+        raise exception.ConfigurationError(
+            'OTP key file %s is accessible to every user (mode %o); make it '
+            'readable by novajoin only, e.g. chmod 0400'
+            % (path, stat.S_IMODE(mode)))
+    if mode & stat.S_IWGRP:
+        # Whoever can write the key can choose every future OTP.
+        raise exception.ConfigurationError(
+            'OTP key file %s is writable by its group (mode %o); e.g. '
+            'chmod 0400' % (path, stat.S_IMODE(mode)))
+    if mode & stat.S_IRGRP:
+        LOG.warning('OTP key file %s is readable by its group (mode %o): '
+                    'every member can compute one-time passwords. Prefer '
+                    'chmod 0400.', path, stat.S_IMODE(mode))
+
+
+def _check_key_looks_random(path, key):
+    """Refuse keys that are obviously not random (``x`` * 48, a repeated
+    pattern, few distinct bytes): long enough, yet easy to guess.
+
+    The estimate is the key's Shannon entropy per byte times its length, a
+    generous upper bound for a random key; it only catches the obvious.
+    """
+    counts = collections.Counter(key)
+    entropy = -sum(n / len(key) * math.log2(n / len(key))
+                   for n in counts.values())
+    if (entropy * len(key) < MIN_KEY_ENTROPY_BITS
+            or _is_repetition(key)):
+        raise exception.ConfigurationError(
+            'OTP key file %s does not look random (%d distinct bytes in '
+            '%d); create it with: openssl rand -base64 48 > %s'
+            % (path, len(counts), len(key), path))
+
+
+def _is_repetition(key):
+    """Whether ``key`` is one shorter pattern repeated (``abcabcab``)."""
+    return any(key == (key[:period] * (len(key) // period + 1))[:len(key)]
+               for period in range(1, len(key) // 2 + 1))
 
 
 def _encode(digest):

@@ -1,10 +1,11 @@
 """Paste filters that put a :class:`RequestContext` into the WSGI environ.
 
 ``filter_factory`` (paste entry point ``context``) builds the context from
-the headers keystonemiddleware's auth_token sets after validating a token,
-and answers 401 itself when there is no valid token: auth_token runs with
-``delay_auth_decision`` so that this answer, like every other error, is our
-JSON with the request id (auth_token adds ``WWW-Authenticate``).
+the headers keystonemiddleware's auth_token sets after validating a token.
+:mod:`novajoin.api.authtoken` answers 401 before a request without a valid
+token gets here; should a pipeline run auth_token with
+``delay_auth_decision``, this filter still answers 401 itself, as JSON
+with the request id.
 ``noauth_filter_factory`` is the local sandbox's stand-in for both: it
 trusts every caller as nova's service user, so it warns loudly when loaded.
 """

@@ -5,6 +5,8 @@ value, never from the value itself: request bodies are tenant-controlled
 and may be large or deeply nested.
 """
 
+import re
+
 import jsonschema
 
 from novajoin.api import errors
@@ -36,6 +38,12 @@ VENDORDATA_REQUEST = {
     'required': ['instance-id', 'hostname'],
     'additionalProperties': True,
 }
+
+
+def is_instance_id(value):
+    """Whether ``value`` is an instance id the schema would accept."""
+    return (isinstance(value, str)
+            and re.match(_UUID_PATTERN, value) is not None)
 
 
 def validate(schema, document):

@@ -13,6 +13,7 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
+import resource  # noqa: E402
 import ssl  # noqa: E402
 import sys  # noqa: E402
 
@@ -24,8 +25,18 @@ from oslo_service import wsgi  # noqa: E402
 
 from novajoin import deploy  # noqa: E402
 from novajoin import exception  # noqa: E402
+from novajoin import green_server  # noqa: E402
 
 LOG = logging.getLogger(__name__)
+
+# Connections the kernel may queue before accept (it caps this at
+# net.core.somaxconn): a burst of clients must not make nova's connection
+# wait for a SYN retransmission.
+_LISTEN_BACKLOG = 4096
+
+# File descriptors kept free for what is not a client connection: the
+# listening socket, logs, IPA, Keystone and Glance connections.
+_SPARE_FILES = 256
 
 # [ssl] version values that would allow less than TLS 1.2.
 _WEAK_TLS_VERSIONS = ('sslv2', 'sslv3', 'sslv23', 'tlsv1', 'tlsv1_1')
@@ -72,9 +83,41 @@ def load_server_conf(conf):
 
 def build_server(conf, app):
     server_conf = load_server_conf(conf)
+    context = None
+    if tls_enabled(server_conf):
+        context = green_server.tls_context(server_conf.ssl)
+    protocol = green_server.protocol_class(
+        context, handshake_timeout=conf.api.tls_handshake_timeout,
+        header_timeout=conf.api.header_timeout)
+    # TLS is done per connection by the protocol, not on the listening
+    # socket, where oslo.service would put it.
     return wsgi.Server(server_conf, 'novajoin-api', app,
                        host=conf.join_listen, port=conf.join_listen_port,
-                       use_ssl=tls_enabled(server_conf))
+                       pool_size=connection_pool_size(
+                           conf.api.max_client_connections),
+                       protocol=protocol, backlog=_LISTEN_BACKLOG,
+                       use_ssl=False)
+
+
+def connection_pool_size(wanted):
+    """``wanted``, after raising the open files limit to fit it.
+
+    Accepting a connection beyond the limit would stop eventlet's accept
+    loop for good, so the pool never outgrows what the limit allows.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + _SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed,
+                                                                   hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        LOG.warning('[api] max_client_connections = %d does not fit the '
+                    'open files limit (%d); serving %d connections at most. '
+                    'Raise LimitNOFILE.', wanted, soft, soft - _SPARE_FILES)
+        return max(16, soft - _SPARE_FILES)
+    return wanted
 
 
 def main(argv=None):

@@ -25,10 +25,24 @@ naming_opts = [
                     'domain ([ipa] domain).'),
     cfg.BoolOpt('project_subdomain', default=False,
                 help='Put hosts in a subdomain named after their project: '
-                     '<hostname>.<project>.<domain>.'),
+                     '<hostname>.<project>.<domain>. Only projects of '
+                     'project_names_domain_id whose name is a lowercase DNS '
+                     'label (letters, digits, hyphens) get one; requests '
+                     'of other projects are refused (400).'),
+    cfg.StrOpt('project_names_domain_id', default='default',
+               help='Keystone domain (id) whose projects are meant by '
+                    'project names: in project subdomains and in the '
+                    'per-project allowed_classes sections. Project names '
+                    'are unique only within a domain, so a same-named '
+                    'project of another domain gets neither.'),
     cfg.BoolOpt('normalize_project', default=True,
-                help='Make the project name a valid DNS label before using '
-                     'it as a subdomain.'),
+                deprecated_for_removal=True,
+                deprecated_reason='Rewriting project names into DNS labels '
+                                  'let several projects share one '
+                                  'subdomain. Names that are not lowercase '
+                                  'DNS labels are now refused.',
+                help='Ignored. novajoin 1.3.0 made project names into DNS '
+                     'labels for project_subdomain.'),
 ]
 
 

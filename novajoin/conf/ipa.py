@@ -31,6 +31,11 @@ connection_opts = [
     cfg.StrOpt('domain',
                help='DNS domain of the IPA deployment. Default: "domain" '
                     'from default_conf_file.'),
+    cfg.IntOpt('max_hostname_length', default=64, min=8, max=253,
+               help='Longest host name (FQDN) IPA accepts: its '
+                    'ipamaxhostnamelength (ipa config-show, "Maximum '
+                    'hostname length"; 64 unless changed). Longer names '
+                    'are refused with 400 before IPA is called.'),
     cfg.StrOpt('api_version', default='2.230',
                help='FreeIPA API version sent with every command. Only '
                     'the major version must match the server; 2.230 is '

@@ -70,10 +70,11 @@ def _certificate_verification_error(exc):
         seen.add(id(current))
         if isinstance(current, ssl.SSLCertVerificationError):
             return current
-        pending.extend([current.__cause__, current.__context__,
-                        getattr(current, 'reason', None)])
-        pending.extend(a for a in getattr(current, 'args', ())
-                       if isinstance(a, BaseException))
+        # An SSLError's reason is a string; urllib3's is an exception.
+        linked = [current.__cause__, current.__context__,
+                  getattr(current, 'reason', None)]
+        linked.extend(getattr(current, 'args', ()))
+        pending.extend(a for a in linked if isinstance(a, BaseException))
     return None
 
 

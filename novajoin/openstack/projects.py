@@ -1,10 +1,16 @@
-"""Keystone project names, read with novajoin's service credentials."""
+"""Keystone projects' names and domains, read with novajoin's service
+credentials."""
 
+import collections
 import time
 from urllib import parse
 
 from novajoin.openstack import cache
 from novajoin.openstack import http
+
+
+# A project's name is unique only within its domain.
+Project = collections.namedtuple('Project', ['name', 'domain_id'])
 
 
 class ProjectNames(object):
@@ -32,7 +38,7 @@ class ProjectNames(object):
                    maxsize=conf.enrollment.cache_size)
 
     def get(self, project_id, timeout):
-        """The project's name, or None if Keystone has no such project.
+        """The :class:`Project`, or None if Keystone has no such project.
 
         :raises novajoin.openstack.http.ServiceUnavailable:
         """
@@ -47,8 +53,12 @@ class ProjectNames(object):
         if document is None:
             return None
         project = document.get('project')
-        name = project.get('name') if isinstance(project, dict) else None
-        if not isinstance(name, str) or not name:
+        if not isinstance(project, dict):
+            project = {}
+        name = project.get('name')
+        domain_id = project.get('domain_id')
+        if not (isinstance(name, str) and name
+                and isinstance(domain_id, str) and domain_id):
             raise http.ServiceUnavailable('Keystone answered GET %s without '
-                                          'a project name' % path)
-        return name
+                                          'a project name and domain' % path)
+        return Project(name, domain_id)

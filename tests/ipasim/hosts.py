@@ -281,15 +281,23 @@ def host_show(directory, values, messages, access):
 def _relations_match(directory, host, values):
     if any(values.get(name) for name in UNMATCHABLE_FILTERS):
         return False
-    managed_by = set(host.attrs.get('managedby', []))
-    managing = set(directory.managing_hosts(host.fqdn))
-    for option, related, wanted in (
-            ('man_by_host', managed_by, True),
-            ('not_man_by_host', managed_by, False),
-            ('man_host', managing, True),
-            ('not_man_host', managing, False)):
-        for fqdn in values.get(option) or []:
-            if (fqdn.lower().rstrip('.') in related) != wanted:
+    # managing_hosts() scans every host: only ask when a filter needs it,
+    # or a find over a large directory becomes quadratic.
+    related = {
+        'managed_by': lambda: set(host.attrs.get('managedby', [])),
+        'managing': lambda: set(directory.managing_hosts(host.fqdn)),
+    }
+    for option, relation, wanted in (
+            ('man_by_host', 'managed_by', True),
+            ('not_man_by_host', 'managed_by', False),
+            ('man_host', 'managing', True),
+            ('not_man_host', 'managing', False)):
+        names = values.get(option) or []
+        if not names:
+            continue
+        members = related[relation]()
+        for fqdn in names:
+            if (fqdn.lower().rstrip('.') in members) != wanted:
                 return False
     return True
 

@@ -12,6 +12,7 @@ from oslo_middleware import request_id
 from oslo_policy import policy as oslo_policy
 import webob
 
+from novajoin.api import authtoken
 from novajoin.api import body
 from novajoin.api import context_middleware
 from novajoin.api import errors
@@ -38,7 +39,9 @@ class _RequestRecord(object):
 
     def __init__(self, req):
         self.request_id = req.environ.get(request_id.ENV_REQUEST_ID)
-        self.started = time.monotonic()
+        # The budget counts from arrival, token validation included.
+        self.started = req.environ.get(authtoken.ARRIVAL_KEY,
+                                       time.monotonic())
         self.instance_id = None
         self.fqdn = None
         self.decision = 'error'
@@ -70,8 +73,14 @@ def create_join(req, services):
 
 def _create_join(req, services, record):
     context = context_middleware.context_of(req.environ)
-    _authorize(services.enforcer, context)
-    document = body.read_json(req, services.conf.api.max_request_body_size)
+    max_size = services.conf.api.max_request_body_size
+    try:
+        _authorize(services.enforcer, context)
+    except errors.Forbidden:
+        # Nothing but the log line looks at the body of a refused caller.
+        record.instance_id = _instance_id_for_log(req, max_size)
+        raise
+    document = body.read_json(req, max_size)
     schemas.validate(schemas.VENDORDATA_REQUEST, document)
     record.instance_id = document['instance-id']
     request = _vendordata_request(document)
@@ -120,6 +129,19 @@ def _authorize(enforcer, context):
     except oslo_policy.PolicyNotAuthorized:
         raise errors.Forbidden('Policy does not allow %s for this caller.'
                                % join_policies.CREATE)
+
+
+def _instance_id_for_log(req, max_size):
+    """The body's instance id if it is a valid one, else None."""
+    try:
+        document = body.read_json(req, max_size)
+    except errors.HTTPError:
+        return None
+    instance_id = (document.get('instance-id')
+                   if isinstance(document, dict) else None)
+    if schemas.is_instance_id(instance_id):
+        return instance_id
+    return None
 
 
 def _vendordata_request(document):

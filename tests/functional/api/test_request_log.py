@@ -25,8 +25,8 @@ def test_one_line_per_request_with_its_decision(novajoin, nova, ks, sim):
     enrolled = nova.post(created)
     empty = nova.post(not_requested)
     refused = nova.post(stranger)
-    denied = conftest.caller_for(novajoin, ks, 'demo').post(
-        conftest.vendordata_body())
+    denied_body = conftest.vendordata_body()
+    denied = conftest.caller_for(novajoin, ks, 'demo').post(denied_body)
 
     lines = _request_lines(novajoin)
     expected = [(first, created, 'created', 200),
@@ -46,6 +46,7 @@ def test_one_line_per_request_with_its_decision(novajoin, nova, ks, sim):
     denied_line = lines[denied.headers['X-OpenStack-Request-ID']]
     assert denied.status_code == 403
     assert denied_line[3] == 'refused' and denied_line[4] == '403'
+    assert denied_line[1] == denied_body['instance-id']
 
 
 def test_no_secret_in_the_log(novajoin, nova, ks, ipa, otp_key_file, sim):

@@ -327,8 +327,7 @@ def test_slow_ipa_is_503_inside_nova_timeout(nova, sim):
 def test_project_subdomain_puts_the_host_under_the_project_name(
         novajoin, ks, ipa, otp_key_file, test_ca, sim, tmp_path):
     sections = conftest.server_sections(ks, ipa, otp_key_file)
-    sections['DEFAULT'].update(project_subdomain=True,
-                               normalize_project=True)
+    sections['DEFAULT'].update(project_subdomain=True)
     body = conftest.vendordata_body(
         hostname='app1', project_id=ks.users['demo'].project_id)
     with novajoin_server.run_novajoin_server(

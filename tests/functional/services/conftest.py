@@ -4,6 +4,7 @@ asks for vendordata, with real Keystone tokens and boot-roles) and
 as nova notifies).
 """
 
+import secrets
 import uuid
 
 from novajoin.ipa import client as ipa_client
@@ -36,7 +37,7 @@ def operator(ks):
 @pytest.fixture(scope='session')
 def api_server(tmp_path_factory, test_ca, ks, ipasim, standin):
     otp_key = tmp_path_factory.mktemp('otpkey') / 'otp.key'
-    otp_key.write_text(uuid.uuid4().hex * 2)
+    otp_key.write_text(secrets.token_urlsafe(48))
     otp_key.chmod(0o400)
     sections = api.server_sections(ks, ipasim, str(otp_key))
     with novajoin_server.run_novajoin_server(

@@ -8,7 +8,9 @@ import time
 import pytest
 import webob
 
+from novajoin import deploy
 from novajoin import exception
+from novajoin import policy
 from tests.unit.api import conftest
 
 
@@ -230,3 +232,46 @@ def test_refusal_is_logged_with_its_decision(app, enroller, caplog):
     assert 'decision=refused' in line
     assert 'status=403' in line
     assert 'ipa_calls=1' in line
+
+
+@pytest.fixture
+def refusing_app(enroller, tmp_path):
+    policy_file = tmp_path / 'policy.yaml'
+    policy_file.write_text('"join:create": "!"\n')
+    config_file = tmp_path / 'join.conf'
+    config_file.write_text('[DEFAULT]\nauth_strategy = noauth\n'
+                           'api_paste_config = %s\n[oslo_policy]\n'
+                           'policy_file = %s\n'
+                           % (conftest.PASTE_FILE, policy_file))
+    conf = deploy.load_conf([], default_config_files=[str(config_file)])
+    services = deploy.APIServices(conf, policy.build_enforcer(conf),
+                                  enroller)
+    return deploy.load_app(conf, services=services)
+
+
+def _request_line(caplog):
+    (line,) = [r.getMessage() for r in caplog.records
+               if 'decision=' in r.getMessage()]
+    return line
+
+
+def test_policy_refusal_logs_the_instance_and_enrolls_nothing(
+        refusing_app, enroller, caplog):
+    caplog.set_level(logging.INFO, logger='novajoin')
+    response = post(refusing_app, conftest.vendordata_body())
+    assert_json_error(response, 403)
+    line = _request_line(caplog)
+    assert 'instance=%s' % conftest.INSTANCE_ID in line
+    assert 'decision=refused' in line and 'status=403' in line
+    assert enroller.calls == []
+
+
+@pytest.mark.parametrize('raw', [
+    b'not json', b'[]', json.dumps({'instance-id': 'x\nforged=1'}).encode(),
+    b'{"instance-id": ' + b'"a" ' * 10 + b'}'])
+def test_policy_refusal_with_a_bad_body_is_still_403(refusing_app, enroller,
+                                                     caplog, raw):
+    caplog.set_level(logging.INFO, logger='novajoin')
+    assert_json_error(post(refusing_app, raw), 403)
+    assert 'instance=None' in _request_line(caplog)
+    assert enroller.calls == []

@@ -11,9 +11,12 @@ from novajoin.policies import join
 from novajoin import policy
 
 
-def _context(user_name, project_name, roles):
+def _context(user_name, project_name, roles, user_domain='default',
+             project_domain='default'):
     return context.RequestContext(user_id='u', user_name=user_name,
                                   project_id='p', project_name=project_name,
+                                  user_domain_id=user_domain,
+                                  project_domain_id=project_domain,
                                   roles=roles)
 
 
@@ -30,11 +33,42 @@ def test_default_join_create_rule(conf, user, project, roles, allowed):
         join.CREATE, {}, _context(user, project, roles)) is allowed
 
 
-def test_rule_is_documented_for_the_sample_generator():
-    (rule,) = [r for r in policies.list_rules() if r.name == join.CREATE]
-    assert rule.check_str == (
-        '(user_name:nova and project_name:service) or role:service')
-    assert rule.operations == [{'method': 'POST', 'path': '/v1'}]
+@pytest.mark.parametrize('user_domain,project_domain', [
+    ('d2', 'd2'), ('d2', 'default'), ('default', 'd2')])
+def test_nova_and_service_of_another_domain_are_refused(
+        conf, user_domain, project_domain):
+    enforcer = policy.build_enforcer(conf)
+    impostor = _context('nova', 'service', ['member'],
+                        user_domain=user_domain,
+                        project_domain=project_domain)
+    assert not enforcer.authorize(join.CREATE, {}, impostor)
+
+
+def test_nova_service_user_rule_can_name_another_domain(tmp_path):
+    policy_file = tmp_path / 'policy.yaml'
+    policy_file.write_text(
+        '"nova_service_user": "user_name:nova and user_domain_id:svc and '
+        'project_name:service and project_domain_id:svc"\n')
+    config_file = tmp_path / 'join.conf'
+    config_file.write_text('[oslo_policy]\npolicy_file = %s\n' % policy_file)
+    conf = deploy.load_conf([], default_config_files=[str(config_file)])
+    enforcer = policy.build_enforcer(conf)
+    assert enforcer.authorize(join.CREATE, {}, _context(
+        'nova', 'service', ['member'], user_domain='svc',
+        project_domain='svc'))
+    assert not enforcer.authorize(
+        join.CREATE, {}, _context('nova', 'service', ['member']))
+
+
+def test_rules_are_documented_for_the_sample_generator():
+    rules = {rule.name: rule for rule in policies.list_rules()}
+    assert rules['join:create'].check_str == (
+        'rule:nova_service_user or role:service')
+    assert rules['join:create'].operations == [
+        {'method': 'POST', 'path': '/v1'}]
+    assert rules['nova_service_user'].check_str == (
+        'user_name:nova and user_domain_id:default and '
+        'project_name:service and project_domain_id:default')
 
 
 def test_policy_file_overrides_default(tmp_path):
@@ -61,12 +95,16 @@ def test_context_filter_reads_keystonemiddleware_headers():
     req = webob.Request.blank('/v1', headers={
         'X-Identity-Status': 'Confirmed',
         'X-User-Id': 'uid', 'X-User-Name': 'nova',
+        'X-User-Domain-Id': 'default',
         'X-Project-Id': 'pid', 'X-Project-Name': 'service',
+        'X-Project-Domain-Id': 'default',
         'X-Roles': 'member,service'})
     req.get_response(middleware)
     values = seen['context'].to_policy_values()
     assert values['user_name'] == 'nova'
     assert values['project_name'] == 'service'
+    assert values['user_domain_id'] == 'default'
+    assert values['project_domain_id'] == 'default'
     assert values['roles'] == ['member', 'service']
 
 

@@ -8,10 +8,11 @@ from novajoin.policies import join
 from novajoin import policy
 
 
-def _context(user_name, project_name, roles):
+def _context(user_name, project_name, roles, domain='default'):
     return context.RequestContext(user_id='u', user_name=user_name,
                                   project_id='p', project_name=project_name,
-                                  roles=roles)
+                                  user_domain_id=domain,
+                                  project_domain_id=domain, roles=roles)
 
 
 @pytest.fixture
@@ -47,6 +48,14 @@ def test_a_refused_caller_is_evaluated_and_refused_every_time(counted):
         with pytest.raises(oslo_policy.PolicyNotAuthorized):
             enforcer.authorize(join.CREATE, {}, demo, do_raise=True)
     assert len(calls) == 2
+
+
+def test_an_allowed_caller_does_not_allow_its_namesake_elsewhere(counted):
+    enforcer, calls = counted
+    assert enforcer.authorize(join.CREATE, {},
+                              _context('nova', 'service', ['member']))
+    impostor = _context('nova', 'service', ['member'], domain='d2')
+    assert enforcer.authorize(join.CREATE, {}, impostor) is False
 
 
 def test_allowed_decisions_expire(counted, monkeypatch):

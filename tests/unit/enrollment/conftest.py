@@ -3,6 +3,7 @@ import os
 import pytest
 
 from novajoin import enrollment
+from novajoin.openstack import projects as openstack_projects
 from novajoin import otp
 from tests.unit.enrollment import fakes
 
@@ -41,7 +42,8 @@ def images():
 
 @pytest.fixture
 def projects():
-    return fakes.FakeProjects({PROJECT: 'Web Team'})
+    return fakes.FakeProjects(
+        {PROJECT: openstack_projects.Project('web-team', 'default')})
 
 
 @pytest.fixture

@@ -245,7 +245,7 @@ class FakeImages(object):
 
 
 class FakeProjects(object):
-    """ProjectNames without Keystone: ``{project id: name}``."""
+    """ProjectNames without Keystone: ``{project id: Project}``."""
 
     def __init__(self, names=None):
         self.names = dict(names or {})

@@ -6,6 +6,7 @@ import pytest
 from novajoin import enrollment
 from novajoin import exception
 from novajoin.ipa import errors as ipa_errors
+from novajoin.openstack.projects import Project as project_record
 from novajoin import otp
 from novajoin import ownership
 from tests.unit.enrollment import conftest
@@ -128,7 +129,7 @@ def test_os_version_from_image_properties(enroll, ipa, images, properties,
 @pytest.mark.parametrize('patterns', [['webserver'], ['db', 'web*'], ['*']])
 def test_allowed_hostclass_becomes_userclass(make_enroller, enroll, ipa,
                                              projects, patterns):
-    enroller = make_enroller(allowed_classes={'Web Team': patterns})
+    enroller = make_enroller(allowed_classes={'web-team': patterns})
     request = make_request(metadata={'ipa_enroll': 'true',
                                      'ipa_hostclass': 'webserver'})
     result = enroll(request, enroller=enroller)
@@ -137,9 +138,9 @@ def test_allowed_hostclass_becomes_userclass(make_enroller, enroll, ipa,
     assert [p for p, _ in projects.lookups] == [conftest.PROJECT]
 
 
-@pytest.mark.parametrize('allowed', [{}, {'Web Team': []},
-                                     {'Web Team': ['db*', 'Webserver']},
-                                     {'Other Team': ['*']}])
+@pytest.mark.parametrize('allowed', [{}, {'web-team': []},
+                                     {'web-team': ['db*', 'Webserver']},
+                                     {'other-team': ['*']}])
 def test_hostclass_not_allowed_is_refused_before_ipa(make_enroller, enroll,
                                                      ipa, allowed):
     request = make_request(metadata={'ipa_enroll': 'true',
@@ -153,7 +154,7 @@ def test_hostclass_not_allowed_is_refused_before_ipa(make_enroller, enroll,
 
 def test_hostclass_needs_a_project_keystone_knows(make_enroller, enroll,
                                                   ipa, projects):
-    enroller = make_enroller(allowed_classes={'Web Team': ['*']})
+    enroller = make_enroller(allowed_classes={'web-team': ['*']})
     metadata = {'ipa_enroll': 'true', 'ipa_hostclass': 'web'}
     with pytest.raises(exception.InvalidRequest):
         enroll(make_request(metadata=metadata, project_id='unknown'),
@@ -182,6 +183,62 @@ def test_project_subdomain_and_configured_domain(make_enroller, enroll, ipa):
     result = enroll(make_request(hostname='Web1'), enroller=enroller)
     assert result.body['hostname'] == 'web1.web-team.cloud.test'
     assert list(ipa.hosts) == ['web1.web-team.cloud.test']
+
+
+@pytest.mark.parametrize('name', ['web_team', 'Web-Team', 'web team',
+                                  'web.team', '-web-team-', 'web\u00e9team'])
+def test_project_names_that_are_not_labels_get_no_subdomain(
+        make_enroller, enroll, ipa, projects, name):
+    # novajoin 1.3.0 turned each of these into web-team (or close): one
+    # project could take names in another's subdomain.
+    projects.names[conftest.PROJECT] = project_record(name, 'default')
+    with pytest.raises(exception.InvalidHostname) as caught:
+        enroll(make_request(), enroller=make_enroller(project_subdomain=True))
+    assert 'project' in caught.value.message
+    assert ipa.calls == []
+
+
+def test_same_project_name_in_another_domain_gets_no_subdomain(
+        make_enroller, enroll, ipa, projects):
+    projects.names[conftest.PROJECT] = project_record('web-team', 'd2')
+    with pytest.raises(exception.InvalidRequest) as caught:
+        enroll(make_request(), enroller=make_enroller(project_subdomain=True))
+    assert 'domain d2' in caught.value.message
+    assert ipa.calls == []
+
+
+def test_subdomains_can_serve_another_domain(make_enroller, enroll, ipa,
+                                             projects):
+    projects.names[conftest.PROJECT] = project_record('web-team', 'd2')
+    enroller = make_enroller(project_subdomain=True,
+                             project_names_domain_id='d2')
+    result = enroll(make_request(), enroller=enroller)
+    assert result.body['hostname'] == 'web1.web-team.example.test'
+
+
+def test_allowed_classes_of_a_name_are_not_given_to_another_domain(
+        make_enroller, enroll, ipa, projects):
+    projects.names[conftest.PROJECT] = project_record('web-team', 'd2')
+    enroller = make_enroller(allowed_classes={'web-team': ['*']})
+    request = make_request(metadata={'ipa_enroll': 'true',
+                                     'ipa_hostclass': 'webserver'})
+    with pytest.raises(exception.HostClassNotAllowed):
+        enroll(request, enroller=enroller)
+    assert ipa.calls == []
+
+
+@pytest.mark.parametrize('limit,accepted', [(64, True), (63, False)])
+def test_name_longer_than_ipa_accepts_is_refused_before_ipa(
+        make_enroller, enroll, ipa, limit, accepted):
+    hostname = 'h' * (64 - len('.example.test'))
+    enroller = make_enroller(max_hostname_length=limit)
+    if accepted:
+        assert enroll(make_request(hostname=hostname), enroller=enroller)
+        return
+    with pytest.raises(exception.InvalidHostname) as caught:
+        enroll(make_request(hostname=hostname), enroller=enroller)
+    assert 'at most 63' in caught.value.message
+    assert ipa.calls == []
 
 
 @pytest.mark.parametrize('name', ['bad_name!', 'x' * 64, 'a.b', ''])

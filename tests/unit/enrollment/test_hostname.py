@@ -34,7 +34,7 @@ def test_name_of_253_octets_is_accepted_254_is_refused():
     name = hostname.instance_fqdn('a' * 63, domain)
     assert len(name) == hostname.MAX_NAME_OCTETS
     error = refused('a' * 63, domain=domain + 'e')
-    assert '254 octets' in error.message
+    assert '254 characters' in error.message
 
 
 @pytest.mark.parametrize('name', [
@@ -82,37 +82,43 @@ def test_hostname_that_is_not_text_is_refused(name):
     assert 'must be a string' in refused(name).message
 
 
-def test_project_subdomain_uses_the_normalized_project_name():
-    name = fqdn('web1', project_name='Web Team_2.0', project_subdomain=True)
-    assert name == 'web1.web-team-2-0.example.test'
+def test_project_subdomain_is_the_project_name():
+    name = fqdn('web1', project_name='web-team-2', project_subdomain=True)
+    assert name == 'web1.web-team-2.example.test'
 
 
-@pytest.mark.parametrize('project, label', [
-    ('Web Team', 'web-team'),
-    ('  edge  ', 'edge'),
-    ('_private_', 'private'),
-    ('Caf\u00e9', 'caf'),
-    ('a.b', 'a-b'),
+@pytest.mark.parametrize('project', [
+    'Web Team', 'web_team', 'Web-Team', 'web.team', '-web-team-',
+    'web\u00e9team', '  edge  ', '__', 'p' * 64, '',
+    # U+212A KELVIN SIGN lowercases to an ASCII k.
+    '\u212aelvin',
 ])
-def test_normalize_project_name(project, label):
-    assert hostname.normalize_project_name(project) == label
+def test_project_name_that_is_not_a_lowercase_label_is_refused(project):
+    error = refused('web1', project_name=project, project_subdomain=True)
+    assert 'project' in error.message
 
 
-def test_project_made_only_of_invalid_characters_is_refused():
-    error = refused('web1', project_name='__', project_subdomain=True)
-    assert 'project subdomain' in error.message
+def test_distinct_names_never_share_a_subdomain():
+    names = ['my_proj', 'my-proj', 'My Proj', 'my.proj', '-my-proj-',
+             'my\u00e9proj', 'MY-PROJ']
+    labels = set()
+    for name in names:
+        try:
+            labels.add(fqdn('web1', project_name=name,
+                            project_subdomain=True))
+        except exception.InvalidHostname:
+            pass
+    assert labels == {'web1.my-proj.example.test'}
 
 
-def test_project_label_of_64_octets_is_refused():
-    refused('web1', project_name='p' * 64, project_subdomain=True)
+def test_project_label_of_63_octets_is_accepted():
     assert fqdn('web1', project_name='p' * 63, project_subdomain=True)
 
 
-def test_project_name_is_not_normalized_when_told_not_to():
-    assert fqdn('web1', project_name='WebTeam', project_subdomain=True,
-                normalize_project=False) == 'web1.webteam.example.test'
-    refused('web1', project_name='Web Team', project_subdomain=True,
-            normalize_project=False)
+def test_max_length_is_ipas_limit():
+    assert fqdn('a' * 51, max_length=64) == 'a' * 51 + '.example.test'
+    error = refused('a' * 52, max_length=64)
+    assert '65 characters' in error.message and 'at most 64' in error.message
 
 
 def test_project_name_is_ignored_without_project_subdomain():

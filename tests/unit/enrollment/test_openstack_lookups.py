@@ -13,7 +13,8 @@ IMAGE_PATH = '/v2/images/%s' % conftest.IMAGE
 PROJECT_PATH = 'projects/%s' % conftest.PROJECT
 IMAGE_DOCUMENT = {'id': conftest.IMAGE, 'ipa_enroll': 'true',
                   'os_distro': 'rhel', 'os_version': '9.4'}
-PROJECT_DOCUMENT = {'project': {'id': conftest.PROJECT, 'name': 'Web Team'}}
+PROJECT_DOCUMENT = {'project': {'id': conftest.PROJECT, 'name': 'web-team',
+                                'domain_id': 'default'}}
 
 
 def image_lookup(session, clock, ttl=300):
@@ -46,7 +47,7 @@ def test_project_name_comes_from_keystone_v3(clock):
     session = fakes.FakeSession(
         {PROJECT_PATH: fakes.FakeResponse(200, PROJECT_DOCUMENT)})
     assert project_lookup(session, clock).get(conftest.PROJECT, 1.0) == (
-        'Web Team')
+        projects.Project('web-team', 'default'))
     (request,) = session.requests
     assert request['endpoint_filter']['service_type'] == 'identity'
     assert request['endpoint_filter']['version'] == (3, 0)
@@ -82,11 +83,11 @@ def test_cache_is_per_id(clock):
     session = fakes.FakeSession({
         PROJECT_PATH: fakes.FakeResponse(200, PROJECT_DOCUMENT),
         'projects/%s' % other: fakes.FakeResponse(
-            200, {'project': {'name': 'Other'}})})
+            200, {'project': {'name': 'other', 'domain_id': 'd2'}})})
     lookup = project_lookup(session, clock)
-    assert lookup.get(conftest.PROJECT, 1.0) == 'Web Team'
-    assert lookup.get(other, 1.0) == 'Other'
-    assert lookup.get(conftest.PROJECT, 1.0) == 'Web Team'
+    assert lookup.get(conftest.PROJECT, 1.0).name == 'web-team'
+    assert lookup.get(other, 1.0) == projects.Project('other', 'd2')
+    assert lookup.get(conftest.PROJECT, 1.0).name == 'web-team'
     assert len(session.requests) == 2
 
 
@@ -154,7 +155,7 @@ def test_project_without_a_name_is_service_unavailable(clock, document):
         {PROJECT_PATH: fakes.FakeResponse(200, document)})
     with pytest.raises(http.ServiceUnavailable) as caught:
         project_lookup(session, clock).get(conftest.PROJECT, 1.0)
-    assert 'without a project name' in str(caught.value)
+    assert 'without a project name and domain' in str(caught.value)
 
 
 # --- through the Enroller: lookups' errors become ours -----------------------

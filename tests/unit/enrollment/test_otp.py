@@ -151,7 +151,11 @@ def test_too_short_key_file_is_a_configuration_error(tmp_path, content):
     assert 'at least 32' in caught.value.message
 
 
-@pytest.mark.parametrize('mode', [0o404, 0o402, 0o644])
+RANDOM_TEXT_KEY = (b'q8Vd0Zk3rT6yWm1LpC9sXe4HfB7nJa2G'
+                   b'uR5tYi0OwQ3zKx8Mv6Ns1De4Pb7Lc9Ah')
+
+
+@pytest.mark.parametrize('mode', [0o404, 0o402, 0o644, 0o604])
 def test_key_file_other_users_can_access_is_refused(tmp_path, key_bytes,
                                                     mode):
     with pytest.raises(exception.ConfigurationError) as caught:
@@ -159,8 +163,59 @@ def test_key_file_other_users_can_access_is_refused(tmp_path, key_bytes,
     assert 'accessible to every user' in caught.value.message
 
 
-def test_key_file_readable_by_the_group_is_accepted(tmp_path):
-    assert otp.OTPKey.from_file(write_key(tmp_path, b'k' * 32, mode=0o440))
+@pytest.mark.parametrize('mode', [0o420, 0o460, 0o660, 0o620])
+def test_key_file_the_group_can_write_is_refused(tmp_path, mode):
+    with pytest.raises(exception.ConfigurationError) as caught:
+        otp.OTPKey.from_file(write_key(tmp_path, RANDOM_TEXT_KEY, mode=mode))
+    assert 'writable by its group' in caught.value.message
+
+
+def test_key_file_readable_by_the_group_is_accepted_with_a_warning(
+        tmp_path, caplog):
+    path = write_key(tmp_path, RANDOM_TEXT_KEY, mode=0o440)
+    assert otp.OTPKey.from_file(path)
+    warnings = [r for r in caplog.records if r.levelname == 'WARNING']
+    assert len(warnings) == 1
+    assert 'readable by its group' in warnings[0].getMessage()
+    assert RANDOM_TEXT_KEY.decode() not in caplog.text
+
+
+@pytest.mark.parametrize('mode', [0o400, 0o600])
+def test_key_file_of_its_owner_only_is_accepted_quietly(tmp_path, caplog,
+                                                        mode):
+    assert otp.OTPKey.from_file(write_key(tmp_path, RANDOM_TEXT_KEY,
+                                          mode=mode))
+    assert not [r for r in caplog.records if r.levelname == 'WARNING']
+
+
+@pytest.mark.parametrize('content', [
+    b'x' * 48,
+    b'ab' * 24,
+    b'0123456789abcdef' * 3,
+    b'password' * 5,
+    b'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab',
+    bytes(range(4)) * 10,
+])
+def test_obviously_not_random_key_is_refused(tmp_path, content):
+    with pytest.raises(exception.ConfigurationError) as caught:
+        otp.OTPKey.from_file(write_key(tmp_path, content))
+    assert 'does not look random' in caught.value.message
+    assert content.decode('latin-1') not in caught.value.message
+
+
+@pytest.mark.parametrize('command', [
+    'import base64, os; print(base64.b64encode(os.urandom(48)).decode())',
+    'import os; print(os.urandom(32).hex())',
+    'import os, sys; sys.stdout.buffer.write(os.urandom(32))',
+])
+def test_keys_made_as_documented_are_accepted(tmp_path, command):
+    for attempt in range(20):
+        content = subprocess.run([sys.executable, '-c', command],
+                                 capture_output=True, check=True).stdout
+        if len(content.strip()) >= otp.MIN_KEY_BYTES:
+            break
+    assert otp.OTPKey.from_file(write_key(tmp_path, content,
+                                          name='k%d' % attempt))
 
 
 def test_directory_as_key_file_is_refused(tmp_path):

@@ -275,9 +275,22 @@ def test_untrusted_certificate_names_ca_file_and_server_and_is_final():
     assert len(fake.requests) == 1
 
 
-def test_other_tls_failures_are_retried():
-    answers = [requests.exceptions.SSLError('EOF occurred in violation of '
-                                            'protocol')]
+def _stale_openssl_error():
+    # ssl.SSLError.reason is a string ("NO_START_LINE"), seen when OpenSSL
+    # reports an error an earlier call left in the thread's error queue.
+    stale = ssl.SSLError(9, '[PEM: NO_START_LINE] no start line')
+    stale.reason = 'NO_START_LINE'
+    return requests.exceptions.SSLError(urllib3_errors.MaxRetryError(
+        None, '/ipa/session/json', reason=urllib3_errors.SSLError(stale)))
+
+
+@pytest.mark.parametrize('failure', [
+    lambda: requests.exceptions.SSLError('EOF occurred in violation of '
+                                         'protocol'),
+    _stale_openssl_error,
+], ids=['eof', 'stale-openssl-error'])
+def test_other_tls_failures_are_retried(failure):
+    answers = [failure()]
 
     def flaky(request):
         if answers:
