@@ -18,6 +18,7 @@ import tenacity
 
 from novajoin.ipa import errors
 from novajoin.ipa import slots
+from novajoin import metrics
 
 LOG = logging.getLogger(__name__)
 
@@ -273,7 +274,12 @@ class Transport(object):
         """One POST in one connection slot, freed after the body is read."""
         headers = dict(headers or {})
         headers['Referer'] = server.base_url
-        if not self._slots.acquire(call.deadline):
+        waiting_since = time.monotonic()
+        acquired = self._slots.acquire(call.deadline)
+        metrics.IPA_CONNECTION_WAITS.labels(
+            outcome='acquired' if acquired else 'timeout').observe(
+                time.monotonic() - waiting_since)
+        if not acquired:
             raise errors.IPAUnavailable(
                 'no free IPA connection within %.1fs (max_connections=%d)'
                 % (call.deadline.seconds, self.max_connections))

@@ -9,6 +9,7 @@ from novajoin.ipa import client as ipa_client
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
+from novajoin.notify import monitoring
 from novajoin.notify import redelivery
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
@@ -48,21 +49,26 @@ def build_dependencies(conf):
 class NotifyService(object):
     """The listener's lifecycle: start consuming; stop and drain."""
 
-    def __init__(self, conf, transport, endpoint):
+    def __init__(self, conf, transport, endpoint, monitor=None):
         self._conf = conf
         self._transport = transport
         self._endpoint = endpoint
+        self._monitor = monitor
         self._server = None
 
     @classmethod
     def from_conf(cls, conf):
         transport = oslo_messaging.get_notification_transport(conf)
         dead_letters = delivery.DeadLetterQueue.from_conf(conf, transport)
+        deps = build_dependencies(conf)
         endpoint = notify_endpoint.NotificationEndpoint.from_conf(
-            conf, build_dependencies(conf), dead_letters)
-        return cls(conf, transport, endpoint)
+            conf, deps, dead_letters)
+        return cls(conf, transport, endpoint,
+                   monitoring.Monitoring.from_conf(conf, deps.ipa))
 
     def start(self):
+        if self._monitor is not None:
+            self._monitor.start()
         group = self._conf.notify
         targets = build_targets(self._conf)
         # allow_requeue: without it a REQUEUE result is acked and lost.
@@ -87,4 +93,6 @@ class NotifyService(object):
             self._server.stop()
             self._server.wait()
         self._transport.cleanup()
+        if self._monitor is not None:
+            self._monitor.stop()
         LOG.info('stopped')

@@ -137,7 +137,7 @@ class Env(object):
         self.dead_letter_topic = 'novajoin_dead_letter_%s' % suffix
         self.dead_letter_queue = self.dead_letter_topic + '.error'
 
-    def write_conf(self, **notify):
+    def write_conf(self, sections=None, **notify):
         options = {'max_in_flight': 8, 'max_attempts': 30,
                    'retry_backoff': 0.5, 'retry_backoff_max': 2.0,
                    'pool_name': self.pool,
@@ -163,13 +163,16 @@ class Env(object):
                   'password = %s' % self.ipa.admin_password,
                   '[service_credentials]']
         lines += ['%s = %s' % item for item in sorted(credentials.items())]
+        for section, options in (sections or {}).items():
+            lines.append('[%s]' % section)
+            lines += ['%s = %s' % item for item in sorted(options.items())]
         path = os.path.join(self.workdir, 'join.conf')
         with open(path, 'w') as conf_file:
             conf_file.write('\n'.join(lines) + '\n')
         return path
 
-    def start_listener(self, **notify):
-        listener = Listener(self.write_conf(**notify),
+    def start_listener(self, sections=None, **notify):
+        listener = Listener(self.write_conf(sections, **notify),
                             os.path.join(self.workdir, 'notify.log'))
         self.listeners.append(listener)
         listener.start()
