@@ -6,6 +6,7 @@ refusal can only come from the server's settings. A control server that
 does allow TLS 1.1 shows the client really can speak it.
 """
 
+from concurrent import futures
 import contextlib
 import socket
 import ssl
@@ -14,6 +15,7 @@ import threading
 import pytest
 
 from tests.fixtures import novajoin_server
+from tests.fixtures import prometheus
 from tests.functional.api import conftest
 
 # Old protocol versions are what these tests are about.
@@ -24,9 +26,10 @@ pytestmark = pytest.mark.filterwarnings(
 @pytest.fixture(scope='module')
 def shipped_ini_server(tmp_path_factory, test_ca, ks, ipa, otp_key_file,
                        standin):
+    sections = conftest.server_sections(ks, ipa, otp_key_file)
+    sections['metrics'] = {'enabled': True}
     with novajoin_server.run_novajoin_server(
-            tmp_path_factory.mktemp('uwsgi-ini'), test_ca,
-            conftest.server_sections(ks, ipa, otp_key_file),
+            tmp_path_factory.mktemp('uwsgi-ini'), test_ca, sections,
             runner=novajoin_server.SHIPPED_UWSGI_INI) as server:
         yield server
 
@@ -128,3 +131,20 @@ def test_shipped_ini_serves_vendordata_with_a_keystone_token(
         conftest.vendordata_body())
     assert response.status_code == 200, response.text
     assert response.json()['ipaotp']
+
+
+def test_shipped_ini_sums_metrics_over_its_workers(shipped_ini_server, ks,
+                                                   sim):
+    nova = conftest.caller_for(shipped_ini_server, ks, 'nova')
+    metrics_url = shipped_ini_server.url + '/metrics'
+    name = 'novajoin_vendordata_request_duration_seconds_count'
+    before = prometheus.value(prometheus.scrape(
+        metrics_url, verify=shipped_ini_server.ca_file), name)
+    with futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(nova.post, [conftest.vendordata_body()
+                                            for _ in range(12)]))
+    assert [a.status_code for a in answers] == [200] * 12
+    for _ in range(4):
+        after = prometheus.value(prometheus.scrape(
+            metrics_url, verify=shipped_ini_server.ca_file), name)
+        assert after - before == 12
