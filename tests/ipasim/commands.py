@@ -12,6 +12,7 @@ from tests.ipasim import dns
 from tests.ipasim import hosts
 from tests.ipasim import params
 from tests.ipasim.params import BOOL, DICT, FLAG, INT, Param
+from tests.ipasim import rbac
 from tests.ipasim import rpc
 from tests.ipasim import services
 
@@ -132,6 +133,10 @@ DIRECTORY_HANDLERS = {
     'dnsrecord_add': dns.dnsrecord_add, 'dnsrecord_del': dns.dnsrecord_del,
     'dnsrecord_find': dns.dnsrecord_find,
 }
+
+# Permissions, privileges and roles (novajoin-install).
+SIGNATURES.update(rbac.SIGNATURES)
+DIRECTORY_HANDLERS.update(rbac.HANDLERS)
 
 
 class Caller(object):
