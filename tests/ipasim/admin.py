@@ -12,6 +12,7 @@ from tests.ipasim import controls
 from tests.ipasim import dns
 from tests.ipasim import hosts
 from tests.ipasim import rpc
+from tests.ipasim import services
 
 LOG = logging.getLogger('ipasim.admin')
 
@@ -100,6 +101,57 @@ def seed_host(sim, body):
         return 201, hosts.view(sim.directory, host, hosts.ALL_KEYS)
 
 
+def list_servers(sim, body):
+    with sim.directory.lock:
+        return 200, sim.directory.masters()
+
+
+def seed_server(sim, body):
+    """An IPA master: an enrolled host that server_find lists and that
+    host_del/host_disable refuse.
+    """
+    body = dict(body, enrolled=True, ipa_master=True)
+    return seed_host(sim, body)
+
+
+def seed_zone(sim, body):
+    zone = _require_str(body, 'zone')
+    dns.seed(sim.directory, zone)
+    return 201, {'zone': zone.lower().rstrip('.') + '.'}
+
+
+def seed_records(sim, body):
+    """Records not tied to any host: ``{"zone", "name", "records":
+    {"arecord": [...], ...}}``; the zone is created if missing.
+    """
+    zone = _require_str(body, 'zone')
+    name = _require_str(body, 'name')
+    records = body.get('records')
+    if not isinstance(records, dict) or not all(
+            isinstance(v, list) for v in records.values()):
+        raise BadRequest(400, 'records must map a record type to a list')
+    try:
+        dns.seed(sim.directory, zone, name, records)
+    except (ValueError, rpc.ValidationError) as e:
+        raise BadRequest(400, str(e))
+    return 201, dns.snapshot(sim.directory)[zone.lower().rstrip('.') + '.']
+
+
+def service_keytab(sim, body):
+    """Play ipa-getkeytab for a service: it then has a keytab."""
+    principal = _require_str(body, 'principal')
+    directory = sim.directory
+    with directory.lock:
+        try:
+            service = services.get_service(directory, principal)
+        except rpc.NotFound as e:
+            raise BadRequest(404, e.message)
+        except (rpc.ValidationError, rpc.RealmMismatch) as e:
+            raise BadRequest(400, e.message)
+        service.keytab = True
+        return 200, services.view(directory, service, services.ALL_KEYS)
+
+
 def add_user(sim, body):
     user = _require_str(body, 'user')
     password = _require_str(body, 'password')
@@ -124,6 +176,10 @@ ROUTES = {
     '/join': {'POST': join},
     '/hosts': {'GET': list_hosts, 'POST': seed_host},
     '/dns': {'GET': list_dns},
+    '/dns/zones': {'POST': seed_zone},
+    '/dns/records': {'POST': seed_records},
+    '/servers': {'GET': list_servers, 'POST': seed_server},
+    '/services/keytab': {'POST': service_keytab},
     '/users': {'POST': add_user},
     '/reset': {'POST': reset},
 }

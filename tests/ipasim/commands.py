@@ -14,6 +14,7 @@ from tests.ipasim import params
 from tests.ipasim.params import BOOL, DICT, FLAG, INT, Param
 from tests.ipasim import rbac
 from tests.ipasim import rpc
+from tests.ipasim import servers
 from tests.ipasim import services
 
 LOG = logging.getLogger(__name__)
@@ -104,6 +105,41 @@ SIGNATURES = {
     'service_add_host': S('service_add_host', [_principal_arg()], [
         Param('all', FLAG), Param('no_members', FLAG),
         Param('host', cli_name='hosts', multi=True)]),
+    'host_disable': S('host_disable', [_fqdn_arg()]),
+    'host_add_managedby': S('host_add_managedby', [_fqdn_arg()], [
+        Param('all', FLAG), Param('no_members', FLAG), Param('raw', FLAG),
+        Param('host', cli_name='hosts', multi=True)]),
+    'host_remove_managedby': S('host_remove_managedby', [_fqdn_arg()], [
+        Param('all', FLAG), Param('no_members', FLAG), Param('raw', FLAG),
+        Param('host', cli_name='hosts', multi=True)]),
+    'service_remove_host': S('service_remove_host', [_principal_arg()], [
+        Param('all', FLAG), Param('no_members', FLAG), Param('raw', FLAG),
+        Param('host', cli_name='hosts', multi=True)]),
+    'service_disable': S('service_disable', [_principal_arg()]),
+    'service_mod': S('service_mod', [_principal_arg()], [
+        Param('addattr', multi=True), Param('setattr', multi=True),
+        Param('delattr', multi=True), Param('all', FLAG),
+        Param('no_members', FLAG), Param('raw', FLAG), Param('rights', FLAG),
+        Param('ipakrbauthzdata', cli_name='pac_type', multi=True),
+        Param('krbprincipalauthind', cli_name='auth_ind', multi=True),
+        Param('krbprincipalname', cli_name='principal', multi=True),
+        Param('ipakrbokasdelegate', BOOL, cli_name='ok_as_delegate'),
+        Param('ipakrboktoauthasdelegate', BOOL,
+              cli_name='ok_to_auth_as_delegate'),
+        Param('ipakrbrequirespreauth', BOOL, cli_name='requires_pre_auth')]),
+    'dnsrecord_show': S('dnsrecord_show', [
+        Param('dnszoneidnsname', cli_name='dnszone', required=True),
+        Param('idnsname', cli_name='name', required=True)], [
+        Param('all', FLAG), Param('raw', FLAG), Param('rights', FLAG),
+        Param('structured', FLAG)]),
+    'dnszone_show': S('dnszone_show', [
+        Param('idnsname', cli_name='name', required=True)], [
+        Param('all', FLAG), Param('raw', FLAG), Param('rights', FLAG)]),
+    'server_find': S('server_find', [Param('criteria')],
+                     _find_options()[1:] + [
+                         Param('cn', cli_name='name'), Param('raw', FLAG),
+                         Param('topologysuffix', multi=True),
+                         Param('no_topologysuffix', multi=True)]),
     'dnsrecord_add': S('dnsrecord_add', [
         Param('dnszoneidnsname', cli_name='dnszone', required=True),
         Param('idnsname', cli_name='name', required=True)],
@@ -130,6 +166,14 @@ DIRECTORY_HANDLERS = {
     'service_show': services.service_show,
     'service_find': services.service_find,
     'service_add_host': services.service_add_host,
+    'service_remove_host': services.service_remove_host,
+    'service_disable': services.service_disable,
+    'service_mod': services.service_mod,
+    'host_disable': hosts.host_disable,
+    'host_add_managedby': hosts.host_add_managedby,
+    'host_remove_managedby': hosts.host_remove_managedby,
+    'dnsrecord_show': dns.dnsrecord_show, 'dnszone_show': dns.dnszone_show,
+    'server_find': servers.server_find,
     'dnsrecord_add': dns.dnsrecord_add, 'dnsrecord_del': dns.dnsrecord_del,
     'dnsrecord_find': dns.dnsrecord_find,
 }

@@ -1,4 +1,5 @@
-"""dnsrecord_add, dnsrecord_del, dnsrecord_find and host DNS clean-up.
+"""dnsrecord_add, dnsrecord_del, dnsrecord_find, dnsrecord_show,
+dnszone_show and host DNS clean-up.
 
 Zones are keyed by their absolute name (``example.test.``); records by a
 relative name, ``@`` for the apex. Simulated record types: A, AAAA, CNAME,
@@ -149,6 +150,47 @@ def dnsrecord_del(directory, values, messages, access):
     return {'result': result, 'value': [rpc.DNSName(name)], 'summary': None}
 
 
+def dnsrecord_show(directory, values, messages, access):
+    zone = absolute_zone(directory, values['dnszoneidnsname'])
+    name = relative_name(zone, values['idnsname'])
+    record = directory.zones[zone].get(name)
+    if record is None:
+        raise _record_not_found(name)
+    return {'result': view(directory, zone, name, record, values['all']),
+            'value': rpc.DNSName(name), 'summary': None}
+
+
+# SOA and policy values of a zone made by ipa-server-install (dnszone_add
+# defaults in ipaserver/plugins/dns.py).
+ZONE_DEFAULTS = {
+    'idnszoneactive': ['TRUE'], 'idnssoarefresh': ['3600'],
+    'idnssoaretry': ['900'], 'idnssoaexpire': ['1209600'],
+    'idnssoaminimum': ['3600'], 'idnsallowquery': ['any;'],
+    'idnsallowtransfer': ['none;'], 'idnsallowdynupdate': ['FALSE'],
+    'idnsallowsyncptr': ['FALSE']}
+ZONE_OBJECTCLASSES = ['top', 'idnsrecord', 'idnszone']
+ZONE_SERIAL = '1'
+
+
+def dnszone_show(directory, values, messages, access):
+    zone = absolute_zone(directory, values['idnsname'])
+    apex = directory.zones[zone].get('@', {})
+    server = directory.server_name.rstrip('.') + '.'
+    entry = {'dn': directory.zone_dn(zone),
+             'idnsname': [rpc.DNSName(zone)],
+             'idnssoamname': [rpc.DNSName(server)],
+             'idnssoarname': [rpc.DNSName('hostmaster.' + zone)],
+             'idnssoaserial': [ZONE_SERIAL]}
+    entry.update({k: list(v) for k, v in ZONE_DEFAULTS.items()})
+    for rtype in sorted(apex):
+        if apex[rtype]:
+            entry[rtype] = [rpc.DNSName(v) if rtype == 'nsrecord' else v
+                            for v in apex[rtype]]
+    if values['all']:
+        entry['objectclass'] = list(ZONE_OBJECTCLASSES)
+    return {'result': entry, 'value': rpc.DNSName(zone), 'summary': None}
+
+
 def _record_matches(name, record, values):
     criteria = values.get('criteria')
     if criteria:
@@ -207,6 +249,25 @@ def remove_host_records(directory, fqdn):
     else:
         del directory.zones[zone][name]
     return None
+
+
+def seed(directory, zone, name=None, records=None):
+    """A zone, or records in one, made outside the JSON-RPC API (admin
+    endpoint): DNS that exists without any host, e.g. reserved names.
+    """
+    zone = zone.lower().rstrip('.') + '.'
+    with directory.lock:
+        records_of_zone = directory.zones.setdefault(zone, {})
+        if name is None:
+            return
+        name = relative_name(zone, name)
+        record = records_of_zone.setdefault(name, {})
+        for rtype, new in (records or {}).items():
+            if rtype not in RECORD_TYPES:
+                raise ValueError('unknown record type %s' % rtype)
+            current = record.setdefault(rtype, [])
+            current.extend(v for v in _checked_values(rtype, new)
+                           if v not in current)
 
 
 def snapshot(directory):

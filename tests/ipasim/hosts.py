@@ -1,4 +1,5 @@
-"""host_add, host_mod, host_show, host_find, host_del and the ipa-join step.
+"""host_add, host_mod, host_show, host_find, host_del, host_disable, the
+managedby member commands and the ipa-join step.
 
 Semantics follow ``ipa-jsonrpc.md`` sections 4 (host commands) and 5
 (enrollment lifecycle); the signatures are in :mod:`tests.ipasim.commands`.
@@ -11,7 +12,9 @@ import secrets
 import string
 
 from tests.ipasim import dns
+from tests.ipasim import members
 from tests.ipasim import rpc
+from tests.ipasim import services
 from tests.ipasim import state
 
 MAX_HOSTNAME_LENGTH = 64  # ipamaxhostnamelength in FreeIPA's default config
@@ -35,6 +38,12 @@ ALL_KEYS = SHOW_KEYS + ('cn', 'objectclass', 'ipauniqueid', 'serverhostname',
                         'managing_host', 'krbpwdpolicyreference',
                         'krblastpwdchange') + FLAG_ATTRS
 ADD_KEYS = SHOW_KEYS + ('objectclass', 'ipauniqueid')
+# LDAPAddMember/LDAPRemoveMember return the entry with its dn but without
+# host_show's computed has_keytab/has_password.
+MEMBER_KEYS = tuple(k for k in SHOW_KEYS
+                    if k not in ('has_keytab', 'has_password'))
+MEMBER_ALL_KEYS = tuple(k for k in ALL_KEYS
+                        if k not in ('has_keytab', 'has_password'))
 FIND_KEYS = tuple(k for k in SHOW_KEYS
                   if k not in ('has_keytab', 'has_password',
                                'managedby_host'))
@@ -306,20 +315,22 @@ def host_find(directory, values, messages, access):
             'summary': '%d %s matched' % (len(entries), noun)}
 
 
-def _delete_one(directory, fqdn, updatedns, messages, access):
-    host = get_host(directory, fqdn)
+def _refuse_master(host):
     if host.ipa_master:
         raise rpc.ValidationError(
             name='hostname',
             error='An IPA master host cannot be deleted or disabled')
+
+
+def _delete_one(directory, fqdn, updatedns, messages, access):
+    host = get_host(directory, fqdn)
+    _refuse_master(host)
     access.delete(directory.host_dn(host.fqdn))
     for principal in [p for p, s in directory.services.items()
                       if s.host_fqdn == host.fqdn]:
         del directory.services[principal]
-    for service in directory.services.values():
-        if host.fqdn in service.managedby:
-            service.managedby.remove(host.fqdn)
     del directory.hosts[host.fqdn]
+    members.forget_host(directory, host.fqdn)
     if updatedns:
         reason = dns.remove_host_records(directory, host.fqdn)
         if reason is not None:
@@ -340,6 +351,61 @@ def host_del(directory, values, messages, access):
             failed.append(fqdn)
     return {'result': {'failed': failed}, 'value': deleted,
             'summary': 'Deleted host "%s"' % ','.join(deleted)}
+
+
+def host_disable(directory, values, messages, access):
+    """Disable the host's services, drop its certificates and keytab.
+
+    AlreadyInactive when none of these had anything to do. The entry is
+    then like a host added without a password, so an OTP may be set again.
+    """
+    host = get_host(directory, values['fqdn'])
+    _refuse_master(host)
+    done_work = False
+    for service in sorted(directory.services.values(),
+                          key=lambda s: s.principal):
+        if service.hostname == host.fqdn:
+            done_work |= services.disable(directory, service, access)
+    dn = directory.host_dn(host.fqdn)
+    if host.attrs.get('usercertificate'):
+        access.write(dn, 'userCertificate')
+        del host.attrs['usercertificate']
+        done_work = True
+    if host.keytab:
+        access.write(dn, 'krbPrincipalKey')
+        host.remove_keytab()
+        done_work = True
+    if not done_work:
+        raise rpc.AlreadyInactive()
+    return {'result': True, 'value': host.fqdn,
+            'summary': 'Disabled host "%s"' % host.fqdn}
+
+
+def _managedby_change(directory, values, access, change):
+    host = get_host(directory, values['fqdn'])
+    managedby = host.attrs.setdefault('managedby', [])
+
+    def write():
+        access.write(directory.host_dn(host.fqdn), 'managedBy')
+
+    completed, failed = change(managedby, values.get('host'), write)
+    if not managedby:
+        del host.attrs['managedby']
+    keys = MEMBER_ALL_KEYS if values['all'] else MEMBER_KEYS
+    return {'completed': completed, 'failed': failed,
+            'result': view(directory, host, keys)}
+
+
+def host_add_managedby(directory, values, messages, access):
+    def add(managedby, requested, write):
+        return members.add_managing_hosts(directory, managedby, requested,
+                                          write)
+    return _managedby_change(directory, values, access, add)
+
+
+def host_remove_managedby(directory, values, messages, access):
+    return _managedby_change(directory, values, access,
+                             members.remove_managing_hosts)
 
 
 class JoinRefused(Exception):

@@ -63,6 +63,8 @@ RealmMismatch = _error(
     'RealmMismatch', 4005,
     'The realm for the principal does not match the realm for this IPA '
     'server')
+AlreadyInactive = _error('AlreadyInactive', 4010,
+                         'This entry is already disabled')
 AlreadyGroupMember = _error('AlreadyGroupMember', 4014,
                             'This entry is already a member')
 DNSNotARecordError = _error(

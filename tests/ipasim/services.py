@@ -1,10 +1,19 @@
-"""service_add, service_del, service_show, service_find, service_add_host."""
+"""service_add, service_mod, service_del, service_show, service_find,
+service_disable, service_add_host and service_remove_host.
+"""
 
+from tests.ipasim import members
 from tests.ipasim import rpc
 from tests.ipasim import state
 
 DEFAULT_SIZELIMIT = 100
+# Services of an IPA master that service_disable refuses
+# (``check_required_principal``).
+MASTER_SERVICES = ('HTTP', 'ldap', 'DNS', 'dogtagldap')
+# Attributes service_mod writes, from options or *attr specs.
+MOD_ATTRS = ('ipakrbauthzdata', 'krbprincipalauthind')
 SHOW_KEYS = ('dn', 'krbprincipalname', 'krbcanonicalname', 'managedby_host',
+             'ipakrbauthzdata', 'krbprincipalauthind', 'usercertificate',
              'has_keytab')
 ADD_KEYS = ('dn', 'krbprincipalname', 'krbcanonicalname', 'managedby_host',
             'objectclass', 'ipauniqueid', 'ipakrboktoauthasdelegate',
@@ -46,7 +55,7 @@ def view(directory, service, keys):
         if key == 'dn':
             out['dn'] = directory.service_dn(service.principal)
         elif key == 'has_keytab':
-            out[key] = False
+            out[key] = service.keytab
         elif key == 'managedby_host':
             if service.managedby:
                 out[key] = list(service.managedby)
@@ -159,21 +168,123 @@ def service_find(directory, values, messages, access):
             'summary': '%d %s matched' % (len(entries), noun)}
 
 
+def _member_output(directory, service, values, completed, failed):
+    keys = ALL_KEYS if values['all'] else SHOW_KEYS
+    keys = tuple(k for k in keys if k != 'has_keytab')
+    return {'completed': completed, 'failed': failed,
+            'result': view(directory, service, keys)}
+
+
+def _managedby_writer(directory, service, access):
+    def write():
+        access.write(directory.service_dn(service.principal), 'managedBy')
+    return write
+
+
 def service_add_host(directory, values, messages, access):
     service = get_service(directory, values['krbcanonicalname'])
-    completed, failed = 0, []
-    for value in values.get('host') or []:
-        fqdn = value.lower().rstrip('.')
-        if fqdn not in directory.hosts:
-            failed.append([value, 'no such entry'])
-        elif fqdn in service.managedby:
-            failed.append([value, rpc.AlreadyGroupMember().message])
-        else:
-            access.write(directory.service_dn(service.principal),
-                         'managedBy')
-            service.managedby.append(fqdn)
-            completed += 1
-    keys = ALL_KEYS if values['all'] else SHOW_KEYS
-    return {'completed': completed,
-            'failed': {'managedby': {'host': failed}},
-            'result': view(directory, service, keys)}
+    completed, failed = members.add_managing_hosts(
+        directory, service.managedby, values.get('host'),
+        _managedby_writer(directory, service, access))
+    return _member_output(directory, service, values, completed, failed)
+
+
+def service_remove_host(directory, values, messages, access):
+    service = get_service(directory, values['krbcanonicalname'])
+    completed, failed = members.remove_managing_hosts(
+        service.managedby, values.get('host'),
+        _managedby_writer(directory, service, access))
+    return _member_output(directory, service, values, completed, failed)
+
+
+def disable(directory, service, access):
+    """Drop the service's certificates and keytab; whether there were
+    any.
+    """
+    dn = directory.service_dn(service.principal)
+    done_work = False
+    if service.attrs.get('usercertificate'):
+        access.write(dn, 'userCertificate')
+        del service.attrs['usercertificate']
+        done_work = True
+    if service.keytab:
+        access.write(dn, 'krbPrincipalKey')
+        service.keytab = False
+        done_work = True
+    return done_work
+
+
+def service_disable(directory, values, messages, access):
+    service = get_service(directory, values['krbcanonicalname'])
+    host = directory.hosts.get(service.hostname)
+    kind = service.principal.split('/', 1)[0]
+    if host is not None and host.ipa_master and kind in MASTER_SERVICES:
+        raise rpc.ValidationError(
+            name='principal', error='This principal is required by the IPA '
+                                    'master')
+    if not disable(directory, service, access):
+        raise rpc.AlreadyInactive()
+    return {'result': True, 'value': service.principal,
+            'summary': 'Disabled service "%s"' % service.principal}
+
+
+def _parse_mod_attr(option, spec):
+    name, sep, value = spec.partition('=')
+    if not sep or not name:
+        raise rpc.ValidationError(name=option,
+                                  error='Invalid format. Should be name=value')
+    name = name.lower()
+    if name not in MOD_ATTRS:
+        raise rpc.ValidationError(name=name,
+                                  error='attribute "%s" not allowed' % name)
+    return name, value
+
+
+def _mod_changes(directory, service, values):
+    """(attrs, flags) as service_mod would leave them."""
+    attrs = {k: list(v) for k, v in service.attrs.items()}
+    flags = dict(service.flags)
+    for name in MOD_ATTRS:
+        if values.get(name) is not None:
+            attrs[name] = [v for v in values[name] if v]
+    for name in flags:
+        if values.get(name) is not None:
+            flags[name] = values[name]
+    if values.get('krbprincipalname') is not None:
+        aliases = [parse_principal(directory, v)[0]
+                   for v in values['krbprincipalname']]
+        if service.principal not in aliases:
+            raise rpc.ValidationError(
+                name='krbprincipalname',
+                error='at least one value equal to the canonical principal '
+                      'name must be present')
+        attrs['krbprincipalname'] = aliases
+    for spec in values.get('setattr') or []:
+        name, value = _parse_mod_attr('setattr', spec)
+        attrs[name] = [value] if value else []
+    for spec in values.get('addattr') or []:
+        name, value = _parse_mod_attr('addattr', spec)
+        attrs.setdefault(name, []).append(value)
+    for spec in values.get('delattr') or []:
+        name, value = _parse_mod_attr('delattr', spec)
+        if value not in attrs.get(name, []):
+            raise rpc.AttrValueNotFound(attr=name, value=value)
+        attrs[name].remove(value)
+    return {k: v for k, v in attrs.items() if v}, flags
+
+
+def service_mod(directory, values, messages, access):
+    service = get_service(directory, values['krbcanonicalname'])
+    attrs, flags = _mod_changes(directory, service, values)
+    if attrs == service.attrs and flags == service.flags:
+        raise rpc.EmptyModlist()
+    changed = sorted(k for k in set(attrs) | set(service.attrs)
+                     if attrs.get(k) != service.attrs.get(k))
+    changed += sorted(k for k in flags if flags[k] != service.flags[k])
+    access.write(directory.service_dn(service.principal), changed[0])
+    service.attrs, service.flags = attrs, flags
+    keys = ALL_KEYS if values['all'] else tuple(
+        k for k in SHOW_KEYS if k != 'dn')
+    return {'result': view(directory, service, keys),
+            'value': service.principal,
+            'summary': 'Modified service "%s"' % service.principal}

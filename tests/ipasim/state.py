@@ -74,6 +74,13 @@ class Host(object):
         self.userpassword = None
         self.attrs['krblastpwdchange'] = [generalized_time_now()]
 
+    def remove_keytab(self):
+        """``ldap2.remove_principal_key``: krbPrincipalKey and
+        krbLastPwdChange go.
+        """
+        self.keytab = False
+        self.attrs.pop('krblastpwdchange', None)
+
 
 class Service(object):
     def __init__(self, principal, host_fqdn):
@@ -84,9 +91,17 @@ class Service(object):
                       'objectclass': list(SERVICE_OBJECTCLASSES),
                       'ipauniqueid': [str(uuid.uuid4())]}
         self.managedby = [host_fqdn] if host_fqdn else []
+        self.keytab = False
         self.flags = {'ipakrbokasdelegate': False,
                       'ipakrbrequirespreauth': True,
                       'ipakrboktoauthasdelegate': False}
+
+    @property
+    def hostname(self):
+        """The host part of the principal, whether that host exists or
+        not.
+        """
+        return self.principal.split('/', 1)[1].split('@', 1)[0]
 
 
 class Directory(object):
@@ -152,6 +167,12 @@ class Directory(object):
             return False
         record = self.zones[zone].get(name, {})
         return bool(record.get('arecord') or record.get('aaaarecord'))
+
+    def masters(self):
+        """Names of the IPA servers: this one and seeded masters."""
+        names = {self.server_name}
+        names.update(h.fqdn for h in self.hosts.values() if h.ipa_master)
+        return sorted(names)
 
     def managing_hosts(self, fqdn):
         return sorted(h.fqdn for h in self.hosts.values()

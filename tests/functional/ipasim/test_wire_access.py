@@ -119,6 +119,38 @@ def test_service_add_without_rights_is_aci_error(ipa, reader):
     assert ipa.result('service_find')['count'] == 0
 
 
+def test_host_disable_without_rights_is_aci_error(sim, ipa, reader):
+    otp = ipa.result('host_add', 'h1.example.test', force=True,
+                     random=True)['result']['randompassword']
+    sim.admin.join('h1.example.test', otp)
+    error = reader.error('host_disable', 'h1.example.test')
+    assert error == aci_error(
+        "Insufficient 'write' privilege to the 'krbPrincipalKey' attribute "
+        "of entry '%s'." % H1_DN)
+    shown = ipa.result('host_show', 'h1.example.test')['result']
+    assert shown['has_keytab'] is True
+
+
+def test_host_add_managedby_without_rights_is_aci_error(ipa, reader):
+    ipa.result('host_add', 'h1.example.test', force=True)
+    ipa.result('host_add', 'h2.example.test', force=True)
+    error = reader.error('host_add_managedby', 'h1.example.test',
+                         host=['h2.example.test'])
+    assert error == aci_error(
+        "Insufficient 'write' privilege to the 'managedBy' attribute of "
+        "entry '%s'." % H1_DN)
+    shown = ipa.result('host_show', 'h1.example.test')['result']
+    assert shown['managedby_host'] == ['h1.example.test']
+
+
+def test_service_mod_without_rights_is_aci_error(ipa, reader):
+    ipa.result('host_add', 'h1.example.test', force=True)
+    ipa.result('service_add', 'HTTP/h1.example.test', force=True)
+    error = reader.error('service_mod', 'HTTP/h1.example.test',
+                         ipakrbokasdelegate=True)
+    assert (error['code'], error['name']) == (2100, 'ACIError')
+
+
 def test_aci_error_in_a_batch_item(ipa, reader):
     envelope = reader.call('batch', {
         'method': 'host_add',

@@ -1,0 +1,54 @@
+"""server_find: the IPA servers (masters), by their fqdn in ``cn``.
+
+The servers are the simulator's own server name plus every host seeded as
+an IPA master through the admin endpoint; these are the names a tenant
+must never be given.
+"""
+
+
+DOMAIN_LEVEL_MIN = '0'
+DOMAIN_LEVEL_MAX = '1'
+SERVER_OBJECTCLASSES = ['top', 'nsContainer', 'ipaReplTopoManagedServer',
+                        'ipaConfigObject', 'ipaSupportedDomainLevelConfig']
+TOPOLOGY_SUFFIXES = ['domain', 'ca']
+
+
+def server_dn(directory, name):
+    return 'cn=%s,cn=masters,cn=ipa,cn=etc,%s' % (name, directory.basedn)
+
+
+def _matches(name, values):
+    criteria = values.get('criteria')
+    if criteria and criteria.lower() not in name:
+        return False
+    if values.get('cn') is not None and values['cn'].lower() != name:
+        return False
+    for suffix in values.get('topologysuffix') or []:
+        if suffix not in TOPOLOGY_SUFFIXES:
+            return False
+    for suffix in values.get('no_topologysuffix') or []:
+        if suffix in TOPOLOGY_SUFFIXES:
+            return False
+    return True
+
+
+def _entry(directory, name, values):
+    entry = {'dn': server_dn(directory, name), 'cn': [name]}
+    if values['pkey_only']:
+        return entry
+    entry['ipamindomainlevel'] = [DOMAIN_LEVEL_MIN]
+    entry['ipamaxdomainlevel'] = [DOMAIN_LEVEL_MAX]
+    if not values['no_members']:
+        entry['iparepltopomanagedsuffix_topologysuffix'] = list(
+            TOPOLOGY_SUFFIXES)
+    if values['all']:
+        entry['objectclass'] = list(SERVER_OBJECTCLASSES)
+    return entry
+
+
+def server_find(directory, values, messages, access):
+    names = [n for n in directory.masters() if _matches(n, values)]
+    entries = [_entry(directory, n, values) for n in names]
+    noun = 'IPA server' if len(entries) == 1 else 'IPA servers'
+    return {'result': entries, 'count': len(entries), 'truncated': False,
+            'summary': '%d %s matched' % (len(entries), noun)}
