@@ -11,6 +11,7 @@ import threading
 
 from oslo_config import cfg
 from oslo_log import log
+from oslo_service import systemd
 
 from novajoin import conf as novajoin_conf
 from novajoin.notify import service
@@ -42,6 +43,8 @@ def main(argv=None):
 
     notify_service = service.NotifyService.from_conf(conf)
     notify_service.start()
+    # Type=notify units: ready once consuming.
+    systemd.notify_once()
     # A timed wait keeps the main thread responsive to signals.
     while not stop_requested.wait(1.0):
         pass

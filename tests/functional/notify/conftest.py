@@ -70,11 +70,13 @@ class Listener(object):
         self.log_path = log_path
         self.process = None
 
-    def start(self):
+    def start(self, environment=None):
         program = os.path.join(os.path.dirname(sys.executable),
                                'novajoin-notify')
+        env = dict(os.environ)
+        env.update(environment or {})
         self.process = subprocess.Popen(
-            [program, '--config-file', self.conf_path],
+            [program, '--config-file', self.conf_path], env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         wait_until(lambda: 'listening pool=' in self.log(),
                    'novajoin-notify to start listening', timeout=60)
@@ -171,11 +173,11 @@ class Env(object):
             conf_file.write('\n'.join(lines) + '\n')
         return path
 
-    def start_listener(self, sections=None, **notify):
+    def start_listener(self, sections=None, environment=None, **notify):
         listener = Listener(self.write_conf(sections, **notify),
                             os.path.join(self.workdir, 'notify.log'))
         self.listeners.append(listener)
-        listener.start()
+        listener.start(environment)
         return listener
 
     def stop(self):
