@@ -18,6 +18,7 @@ from novajoin.conf import service_credentials
 from novajoin import enrollment
 from novajoin.ipa import client as ipa_client
 from novajoin import policy
+from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)
 
@@ -28,12 +29,17 @@ SERVICES_KEY = 'novajoin_services'
 
 
 class APIServices(object):
-    """What the handlers use: conf, policy enforcer and enroller."""
+    """What the handlers use.
 
-    def __init__(self, conf, enforcer, enroller):
+    conf, policy enforcer, enroller, and the TLS services of instances
+    (None: metadata service keys are ignored).
+    """
+
+    def __init__(self, conf, enforcer, enroller, tls_services=None):
         self.conf = conf
         self.enforcer = enforcer
         self.enroller = enroller
+        self.tls_services = tls_services
 
 
 def load_conf(args, default_config_files=None):
@@ -55,7 +61,10 @@ def build_services(conf):
     ipa = ipa_client.IPAClient.from_conf(conf)
     session = service_credentials.load_session(conf)
     enroller = enrollment.Enroller.from_conf(conf, ipa=ipa, session=session)
-    return APIServices(conf, policy.build_enforcer(conf), enroller)
+    enforcer = policy.build_enforcer(conf)
+    return APIServices(
+        conf, enforcer, enroller,
+        services_manager.TLSServices.from_conf(conf, ipa, enforcer))
 
 
 def load_app(conf, services=None):

@@ -9,15 +9,29 @@ on (see :mod:`novajoin.otp` for why the OTP is derived, not stored).
 Decisions (``EnrollmentResult.decision``):
 
 - ``not-requested``: ``{}``, no IPA call;
-- ``created``: the entry was added, or an entry of this instance without
-  a usable OTP (novajoin 1.3.0's, or one without a password) got one;
-- ``repeat``: the entry exists, is this instance's and not enrolled yet: the
-  same OTP as before, nothing written;
+- ``created``: the entry was added, with a fresh nonce and its OTP;
+- ``repeat``: the entry exists, is this instance's and its OTP is unused:
+  the same OTP as before, nothing written (from the shared nonce cache,
+  :mod:`novajoin.nonce_cache`, without any IPA call when it has it);
 - ``enrolled``: the instance has enrolled (the entry has a keytab): hostname
-  and realm only, nothing written.
+  and realm only, nothing written;
+- ``disabled``: the entry has neither keytab nor password (enrolled once,
+  then disabled): hostname and realm only, nothing written. Only an
+  owner-checked re-arm gives it an OTP again (:mod:`novajoin.rearm`).
 
-An entry that is not novajoin's, or is another instance's, is never
-modified (:class:`novajoin.exception.HostOwnedByOther`). Every outbound
+A vendordata request sets a password only on an entry it has just created:
+an entry that is not novajoin's, or is another instance's, or holds a
+password novajoin cannot derive, is never modified
+(:class:`novajoin.exception.HostOwnedByOther`,
+:class:`novajoin.exception.HostPasswordUnknown`), and names that must never
+be handed out are refused before any write
+(:mod:`novajoin.reserved_names`).
+
+IPA round trips: a repeat found in the nonce cache makes none. Otherwise
+one read (a ``batch`` of ``host_show`` and the name checks) and, for a new
+host, one ``host_add``. With ``check_dns_records`` off and a working cache
+a miss is taken for a new host and adds first (one write; a duplicate
+falls back to ``host_show``). Every outbound
 call gets the time left before ``deadline``; when too little is left, or a
 service cannot be reached, :class:`novajoin.exception.EnrollmentUnavailable`
 is raised at once: nothing is retried on the request path.
@@ -30,13 +44,16 @@ from oslo_log import log as logging
 
 from novajoin.conf import enrollment as enrollment_conf
 from novajoin import exception
+from novajoin import host_entry
 from novajoin import hostname
 from novajoin.ipa import errors as ipa_errors
+from novajoin import nonce_cache
 from novajoin.openstack import http
 from novajoin.openstack import images
 from novajoin.openstack import projects
 from novajoin import otp
 from novajoin import ownership
+from novajoin import reserved_names
 
 LOG = logging.getLogger(__name__)
 
@@ -44,6 +61,7 @@ NOT_REQUESTED = 'not-requested'
 CREATED = 'created'
 REPEAT = 'repeat'
 ENROLLED = 'enrolled'
+DISABLED = 'disabled'
 
 # IPA failures that say nothing about this host: IPA could not be used.
 _IPA_UNUSABLE = (ipa_errors.IPAUnavailable, ipa_errors.IPATLSError,
@@ -111,8 +129,10 @@ class Enroller(object):
     def __init__(self, ipa, otp_key, image_properties, project_names,
                  allowed_classes=None, domain=None, project_subdomain=False,
                  normalize_project=True, min_call_time=0.25, retry_after=5,
-                 clock=time.monotonic):
+                 names=None, nonces=None, clock=time.monotonic):
         self._ipa = ipa
+        self._names = names or reserved_names.ReservedNames((), ())
+        self._nonces = nonces or nonce_cache.NoNonceCache()
         self._otp_key = otp_key
         self._images = image_properties
         self._projects = project_names
@@ -145,7 +165,9 @@ class Enroller(object):
             project_subdomain=conf.project_subdomain,
             normalize_project=conf.normalize_project,
             min_call_time=conf.enrollment.min_call_time,
-            retry_after=conf.enrollment.retry_after)
+            retry_after=conf.enrollment.retry_after,
+            names=reserved_names.ReservedNames.from_conf(conf),
+            nonces=nonce_cache.NonceCache.from_conf(conf))
 
     def enroll(self, request, deadline):
         """Serve ``request``, answering by ``deadline`` (time.monotonic()).
@@ -211,7 +233,20 @@ class Enroller(object):
         return self._ensure_host(attempt, attributes)
 
     def _ensure_host(self, attempt, attributes):
-        entry = self._show_host(attempt)
+        domain = self._domain or self._ipa.domain
+        self._names.refuse_known(attempt.fqdn, domain)
+        cached = self._nonces.lookup(attempt.instance_id, attempt.fqdn)
+        if cached.nonce:
+            return self._answer_unused_otp(attempt, cached.nonce)
+        checks = self._names.reads(attempt.fqdn, domain)
+        if checks:
+            entry = self._show_host_and_check_name(attempt, checks)
+        elif cached.answered:
+            # A working cache without the nonce: most likely the first
+            # request of this boot.
+            entry = None
+        else:
+            entry = self._show_host(attempt)
         if entry is None:
             try:
                 return self._add_host(attempt, attributes)
@@ -239,51 +274,26 @@ class Enroller(object):
             raise exception.InvalidRequest(
                 'IPA refused to add %s: %s'
                 % (attempt.fqdn, attempt.scrub(exc.message)))
+        self._nonces.remember(attempt.instance_id, attempt.fqdn, nonce)
         return self._answer(CREATED, attempt)
 
     def _answer_existing(self, attempt, entry):
-        record = ownership.owner_of(entry)
-        if record is None:
-            raise exception.HostOwnedByOther(
-                attempt.fqdn, 'was not created by novajoin (an IPA server '
-                              'or a host added by hand?); it is left '
-                              'unchanged')
-        if record.instance_id != attempt.instance_id:
-            raise exception.HostOwnedByOther(
-                attempt.fqdn, 'belongs to another instance; it is left '
-                              'unchanged')
-        if entry.get('has_keytab'):
+        state = host_entry.state_for(entry, attempt.instance_id,
+                                     attempt.fqdn)
+        if state.state == host_entry.ENROLLED:
             return self._answer(ENROLLED, attempt)
-        if record.otp_nonce and entry.get('has_password'):
-            attempt.otp = self._otp_key.derive_otp(
-                attempt.instance_id, attempt.fqdn, record.otp_nonce)
-            return self._answer(REPEAT, attempt)
-        return self._reset_otp(attempt)
+        if state.state == host_entry.DISABLED:
+            return self._answer(DISABLED, attempt)
+        if state.state == host_entry.UNKNOWN_PASSWORD:
+            raise exception.HostPasswordUnknown(attempt.fqdn)
+        self._nonces.remember(attempt.instance_id, attempt.fqdn, state.nonce,
+                              replace=False)
+        return self._answer_unused_otp(attempt, state.nonce)
 
-    def _reset_otp(self, attempt):
-        """Give an entry of this instance without a usable OTP one."""
-        nonce = self._otp_key.reset_nonce(attempt.instance_id)
+    def _answer_unused_otp(self, attempt, nonce):
         attempt.otp = self._otp_key.derive_otp(attempt.instance_id,
                                                attempt.fqdn, nonce)
-        try:
-            self._call_ipa(
-                attempt, self._ipa.host_mod,
-                description=ownership.build_description(attempt.instance_id,
-                                                        nonce),
-                userpassword=attempt.otp)
-        except ipa_errors.EmptyModlist:
-            # A concurrent reset already wrote these same values.
-            pass
-        except ipa_errors.ValidationError:
-            # IPA refuses a password on an enrolled host: the instance may
-            # have enrolled since we looked.
-            entry = self._show_host(attempt)
-            if (entry is not None and entry.get('has_keytab')
-                    and ownership.is_owned_by(entry, attempt.instance_id)):
-                attempt.otp = None
-                return self._answer(ENROLLED, attempt)
-            raise
-        return self._answer(CREATED, attempt)
+        return self._answer(REPEAT, attempt)
 
     def _show_host(self, attempt):
         """The host entry of ``attempt.fqdn``, or None if there is none."""
@@ -293,6 +303,23 @@ class Enroller(object):
             return None
         return output['result']
 
+    def _show_host_and_check_name(self, attempt, checks):
+        """:meth:`_show_host`, and the name checks, in one round trip."""
+        timeout = self._time_left(attempt)
+        attempt.ipa_calls += 1
+        items = self._ipa.batch([('host_show', [attempt.fqdn], {})] + checks,
+                                timeout=timeout)
+        shown = items[0]
+        if isinstance(shown.error, ipa_errors.NotFound):
+            entry = None
+        elif shown.error is not None:
+            raise shown.error
+        else:
+            entry = shown.result['result']
+        self._names.refuse_from_reads(attempt.fqdn, checks, items[1:],
+                                      new_host=entry is None)
+        return entry
+
     def _call_ipa(self, attempt, command, **options):
         timeout = self._time_left(attempt)
         attempt.ipa_calls += 1
@@ -300,7 +327,7 @@ class Enroller(object):
 
     def _answer(self, decision, attempt):
         body = {'hostname': attempt.fqdn, 'krb_realm': self._ipa.realm}
-        if decision != ENROLLED:
+        if attempt.otp is not None:
             body['ipaotp'] = attempt.otp
         return EnrollmentResult(decision, body, attempt.fqdn,
                                 attempt.ipa_calls)

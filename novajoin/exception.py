@@ -51,6 +51,52 @@ class HostOwnedByOther(NovajoinError):
         self.reason = reason
 
 
+class NameReserved(NovajoinError):
+    """The FQDN must never be handed to a tenant (HTTP 403).
+
+    An IPA server, ``ipa-ca``, ``localhost``, a name in ``[enrollment]
+    reserved_names``, or a name with DNS records in IPA that novajoin did
+    not create. Nothing was written to IPA.
+    """
+
+    decision = 'refused'
+
+    def __init__(self, fqdn, reason):
+        super().__init__('%s is reserved: %s; choose another instance name'
+                         % (fqdn, reason), fqdn=fqdn)
+        self.reason = reason
+
+
+class HostPasswordUnknown(NovajoinError):
+    """The instance's entry holds a password novajoin cannot derive (409).
+
+    Set by novajoin 1.3.0, which handed its OTP to nova already, or by
+    hand. It is not replaced by a vendordata request.
+    """
+
+    decision = 'refused'
+
+    def __init__(self, fqdn):
+        super().__init__(
+            '%s has a one-time password that novajoin did not set (novajoin '
+            '1.3.0 or an administrator did); it is left unchanged. To '
+            'enroll the instance with a new one, delete the host in IPA '
+            '(ipa host-del); the next request creates it afresh'
+            % fqdn, fqdn=fqdn)
+
+
+class HostStillEnrolled(NovajoinError):
+    """A re-arm was asked for a host that still has its keytab.
+
+    ``host_disable`` it first: IPA refuses a password on an enrolled host.
+    """
+
+    def __init__(self, fqdn):
+        super().__init__('%s is still enrolled; disable it in IPA '
+                         '(host_disable) before re-arming it' % fqdn,
+                         fqdn=fqdn)
+
+
 class HostClassNotAllowed(NovajoinError):
     """The project may not put hosts into the requested class (HTTP 403)."""
 

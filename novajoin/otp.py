@@ -21,14 +21,17 @@ Design: the OTP is not stored anywhere; it is recomputed.
   makes the OTP of a re-created entry (same instance, same name, after a
   delete) differ from the old one, and it ties the OTP to one IPA entry.
 - The first request does ``host_add`` with the description and the derived
-  OTP. Every later request for the same boot reads the nonce back with
-  ``host_show`` and derives the same OTP, without writing to IPA. A
-  concurrent first request loses the ``host_add`` race (DuplicateEntry),
-  reads the winner's nonce and also answers the winner's OTP.
-- An entry of this instance that has no nonce (made by novajoin 1.3.0) or
-  no password gets one ``host_mod`` setting a nonce derived from (key,
-  instance id) -- not a random one -- and the matching OTP, so concurrent
-  resets by several replicas write the same values and agree.
+  OTP. Every later request for the same boot finds the nonce in the shared
+  cache (:mod:`novajoin.nonce_cache`) or reads it back with ``host_show``,
+  and derives the same OTP without writing to IPA. A concurrent first
+  request loses the ``host_add`` race (DuplicateEntry), reads the winner's
+  nonce and also answers the winner's OTP.
+- No OTP is valid twice. Every nonce is random and written once: with a new
+  entry, or by an owner-checked re-arm after a rebuild
+  (:mod:`novajoin.rearm`). A vendordata request never sets a password on an
+  existing entry, so an entry that was enrolled once (or holds a password
+  novajoin did not derive) gets no OTP from one; see
+  :mod:`novajoin.host_entry`.
 
 The OTP is 32 characters of ``[0-9A-Za-z]`` (about 190 bits), safe in a shell
 word and as ``ipa-client-install --password``; it cannot start with ``-``.
@@ -52,7 +55,6 @@ OTP_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 OTP_LENGTH = 32
 
 _OTP_CONTEXT = b'novajoin-otp-v1'
-_RESET_NONCE_CONTEXT = b'novajoin-reset-nonce-v1'
 
 
 def new_nonce():
@@ -111,14 +113,6 @@ class OTPKey(object):
         """The OTP of the host entry ``fqdn`` of ``instance_id``."""
         digest = self._mac(_OTP_CONTEXT, instance_id, fqdn, nonce)
         return _encode(digest)
-
-    def reset_nonce(self, instance_id):
-        """The nonce set when an entry of ``instance_id`` gets its OTP late.
-
-        The same on every replica, so concurrent resets write alike.
-        """
-        digest = self._mac(_RESET_NONCE_CONTEXT, instance_id)
-        return 'r-' + digest[:NONCE_BYTES].hex()
 
     def _mac(self, context, *fields):
         # Length-prefixed fields: no two field lists give the same message.

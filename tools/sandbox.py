@@ -5,8 +5,9 @@ Run by ``tools/sandbox`` (``tox -e demo``). It makes a throwaway CA and a
 work directory under ``.sandbox/``, starts the IPA simulator, walks through
 the IPA client, serves ``novajoin-server`` over TLS, plays nova for a few
 instances (vendordata request -> one-time password -> enrollment -> repeat
-request), then runs ``novajoin-notify``, publishes nova's delete
-notifications and shows that IPA is clean. Every process it starts is
+request), one of them with compact and managed TLS services, then runs
+``novajoin-notify``, publishes nova's delete notifications and shows that
+IPA is clean. Every process it starts is
 stopped on exit; the exit status is non-zero if any step failed.
 """
 
@@ -28,6 +29,7 @@ from novajoin.ipa import client as ipa_client  # noqa: E402
 from novajoin.ipa import errors as ipa_errors  # noqa: E402
 from sandboxlib import nova  # noqa: E402
 from sandboxlib import report as reporting  # noqa: E402
+from sandboxlib import services as tls_services  # noqa: E402
 from sandboxlib import stack  # noqa: E402
 from tests.fixtures import keystone  # noqa: E402
 from tests.fixtures import novajoin_server  # noqa: E402
@@ -102,14 +104,15 @@ def walk_ipa_client(report, ipa, workdir):
         client.close()
 
 
-def play_instances(report, server, ipa, standin):
+def play_instances(report, server, ipa, standin, view):
     """Vendordata -> OTP -> repeat -> enrollment -> enrolled answer."""
     caller = nova.VendordataCaller(server.url, server.ca_file)
     instances = [nova.Instance(name) for name in INSTANCE_NAMES]
+    instances.append(tls_services.services_instance())
     # The last one asks for enrollment through its Glance image instead of
     # its metadata: novajoin reads the image with its service credentials.
-    instances[-1].metadata = {}
-    standin.set_image(instances[-1].image_id,
+    instances[-2].metadata = {}
+    standin.set_image(instances[-2].image_id,
                       {'ipa_enroll': 'true', 'os_distro': 'fedora',
                        'os_version': '40'})
     try:
@@ -120,6 +123,7 @@ def play_instances(report, server, ipa, standin):
             enroll_one(report, caller, ipa, instance)
     finally:
         caller.close()
+    tls_services.show_services(report, view, instances[-1])
     return instances
 
 
@@ -128,6 +132,9 @@ def enroll_one(report, caller, ipa, instance):
     how = 'metadata' if instance.metadata else 'image property'
     with report.step('nova -> novajoin: vendordata for %s (ipa_enroll by %s)'
                      % (instance.hostname, how)):
+        for key in sorted(k for k in instance.metadata
+                          if k.startswith(('compact_', 'managed_'))):
+            report.detail('metadata %s = %s', key, instance.metadata[key])
         resp = caller.post(instance)
         expect(resp.status_code == 200, 'HTTP %s: %s', resp.status_code,
                resp.text[:300])
@@ -204,7 +211,7 @@ def run_listener(report, kind, workdir, ks, ipa):
         yield nova.DeleteNotifier(transport)
 
 
-def delete_instances(report, notifier, ipa, standin, instances):
+def delete_instances(report, notifier, ipa, standin, instances, view):
     for number, instance in enumerate(instances):
         fmt = 'legacy' if number == len(instances) - 1 else 'versioned'
         fqdn = _fqdn(instance.hostname)
@@ -225,6 +232,7 @@ def delete_instances(report, notifier, ipa, standin, instances):
         left = sorted(_hosts(ipa))
         report.detail('hosts in IPA: %s', ', '.join(left) or 'none')
         expect(not left, 'hosts left in IPA: %s', left)
+    tls_services.expect_no_services(report, view)
 
 
 def run(args, report):
@@ -253,11 +261,13 @@ def run(args, report):
                                                    workdir)))
             report.detail('%s, log %s', server.url,
                           os.path.relpath(server.log_file, os.getcwd()))
-        instances = play_instances(report, server, ipa, standin)
+        view = tls_services.ServiceView(ipa, workdir)
+        cleanup.callback(view.close)
+        instances = play_instances(report, server, ipa, standin, view)
         notifier = cleanup.enter_context(run_listener(
             report, _notify_transport(args.notify_transport), workdir, ks,
             ipa))
-        delete_instances(report, notifier, ipa, standin, instances)
+        delete_instances(report, notifier, ipa, standin, instances, view)
     return workdir
 
 

@@ -46,6 +46,10 @@ class MethodNotAllowed(HTTPError):
                          headers={'Allow': ', '.join(allowed)})
 
 
+class Conflict(HTTPError):
+    status = 409
+
+
 class RequestEntityTooLarge(HTTPError):
     status = 413
 

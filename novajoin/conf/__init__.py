@@ -12,9 +12,10 @@ from novajoin.conf import ipa
 from novajoin.conf import metrics
 from novajoin.conf import notify
 from novajoin.conf import service_credentials
+from novajoin.conf import services
 
 _MODULES = (api, default, enrollment, ipa, metrics, notify,
-            service_credentials)
+            service_credentials, services)
 
 DEFAULT_CONFIG_FILES = ('/etc/novajoin/join.conf',)
 

@@ -43,6 +43,43 @@ enrollment_opts = [
     cfg.IntOpt('retry_after', default=5, min=1,
                help='Seconds suggested in Retry-After when enrollment is '
                     'temporarily impossible (HTTP 503).'),
+    cfg.ListOpt('reserved_names',
+                default=['ipa', 'ipa-ca', 'ipa[0-9]*', 'localhost',
+                         'kerberos', 'ldap', 'kdc', 'dns', 'ns',
+                         'ns[0-9]*'],
+                help='Host names never handed to an instance, as '
+                     'shell-style patterns, matched (case-insensitively) '
+                     'against the name below the domain (web1, or '
+                     'web1.project with project_subdomain) and against the '
+                     'whole FQDN. IPA servers, ipa-ca and localhost are '
+                     'always refused, whatever this list says.'),
+    cfg.BoolOpt('check_dns_records', default=True,
+                help='Refuse a new host name that already has DNS records '
+                     'in IPA (www, mail, ... made outside novajoin). Costs '
+                     'one IPA read per new host, batched with the lookup '
+                     'of the host entry; turn off only where IPA manages '
+                     'no DNS or the reserved_names list covers its names.'),
+    cfg.IntOpt('ipa_servers_cache_ttl', default=600, min=1,
+               help='Seconds each worker remembers the list of IPA servers '
+                    '(server_find), whose names are never handed out.'),
+    cfg.ListOpt('memcached_servers', default=[],
+                help='memcached servers (host:port) where workers and '
+                     'replicas share the OTP nonce of hosts they just '
+                     'created, so the repeated requests of one boot need '
+                     'no IPA call; e.g. the same servers as '
+                     '[keystone_authtoken] memcached_servers. Empty: every '
+                     'repeated request reads the host from IPA.'),
+    cfg.IntOpt('nonce_cache_ttl', default=10, min=1, max=300,
+               help='Seconds a shared nonce is used without asking IPA. A '
+                    'change made directly in IPA (ipa host-del, '
+                    'host-disable) may go unseen for this long; changes '
+                    'made by novajoin (rebuild, delete) are seen at once. '
+                    'nova asks about six times within a second or two per '
+                    'boot.'),
+    cfg.FloatOpt('memcached_timeout', default=0.2, min=0.01,
+                 help='Seconds to connect to or wait for memcached before '
+                      'asking IPA instead; a server that failed is skipped '
+                      'for 10 seconds.'),
 ]
 
 project_opts = [

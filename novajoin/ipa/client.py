@@ -204,6 +204,24 @@ class IPAClient(object):
         options['host'] = list(hosts)
         return self.call('service_add_host', [principal], options, timeout)
 
+    def service_remove_host(self, principal, hosts, timeout=None,
+                            **options):
+        options['host'] = list(hosts)
+        return self.call('service_remove_host', [principal], options,
+                         timeout)
+
+    def host_add_managedby(self, fqdn, hosts, timeout=None, **options):
+        options['host'] = list(hosts)
+        return self.call('host_add_managedby', [fqdn], options, timeout)
+
+    def host_remove_managedby(self, fqdn, hosts, timeout=None, **options):
+        options['host'] = list(hosts)
+        return self.call('host_remove_managedby', [fqdn], options, timeout)
+
+    def server_find(self, criteria=None, timeout=None, **options):
+        return self.call('server_find', _criteria(criteria), options,
+                         timeout)
+
 
 def _criteria(criteria):
     return [] if criteria is None else [criteria]

@@ -15,6 +15,7 @@ from novajoin.notify import floating_ips
 from novajoin.notify import payloads
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
+from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ def _outcome(instance_id, result, fqdns=(), observed=False):
 class Dependencies(object):
     """The clients handlers share, built once per process."""
 
-    def __init__(self, ipa, instances, ports, zone):
+    def __init__(self, ipa, instances, ports, zone, services=None):
         self.ipa = ipa
         self.instances = instances
         self.ports = ports
         self.zone = zone
+        # novajoin.services.manager.TLSServices; None: not handled.
+        self.services = services
 
 
 def delete_instance(deps, instance_id):
@@ -52,8 +55,36 @@ def delete_instance(deps, instance_id):
                     'the instance still exists', instance_id,
                     ','.join(owned.host_fqdns))
         return _outcome(instance_id, 'kept-instance-alive', owned.host_fqdns)
-    cleanup.delete_owned_resources(deps.ipa, owned)
-    return _outcome(instance_id, 'deleted', owned.host_fqdns)
+    cleanup.delete_owned_resources(deps.ipa, owned, deps.services)
+    return _outcome(instance_id, 'deleted',
+                    owned.host_fqdns + owned.subhost_fqdns)
+
+
+def update_services(deps, update):
+    """Make the services of an enrolled instance follow its metadata.
+
+    Only for a settled instance (no task running, not being built or
+    deleted): metadata changes come that way, and the boot itself is the
+    vendordata request's job. An instance whose metadata neither asks for
+    enrollment nor names a service is left alone, which spares IPA a search
+    for every state change of every instance.
+    """
+    if (deps.services is None or update.task_state is not None
+            or update.state in _UNSETTLED_STATES
+            or not (update.enroll_requested or update.names_services)):
+        return _outcome(update.instance_id, 'observed', observed=True)
+    owned = cleanup.find_owned_resources(deps.ipa, update.instance_id)
+    if not owned.host_fqdns:
+        return _outcome(update.instance_id, 'not-enrolled', observed=True)
+    for fqdn in owned.host_fqdns:
+        deps.services.update(
+            services_manager.Instance(update.instance_id, update.project_id,
+                                      fqdn),
+            update.metadata, owned.subhost_fqdns)
+    return _outcome(update.instance_id, 'services-updated', owned.host_fqdns)
+
+
+_UNSETTLED_STATES = ('building', 'deleted', 'soft-delete')
 
 
 def associate_floating_ip(deps, instance_id, address):
@@ -118,8 +149,13 @@ def on_compute_instance_create_end(deps, payload):
 
 def on_instance_update(deps, payload):
     # InstanceUpdatePayload is at major version 2.
-    instance = payloads.read_versioned_instance(payload, supported_major=2)
-    return _outcome(instance.instance_id, 'observed', observed=True)
+    return update_services(deps, payloads.read_versioned_instance_update(
+        payload, supported_major=2))
+
+
+def on_compute_instance_update(deps, payload):
+    return update_services(deps, payloads.read_legacy_instance_update(
+        payload))
 
 
 HANDLERS = {
@@ -131,4 +167,5 @@ HANDLERS = {
     'instance.create.end': on_instance_create_end,
     'compute.instance.create.end': on_compute_instance_create_end,
     'instance.update': on_instance_update,
+    'compute.instance.update': on_compute_instance_update,
 }

@@ -11,6 +11,27 @@ import ipaddress
 InstanceRef = collections.namedtuple('InstanceRef', ['instance_id',
                                                      'hostname'])
 
+# Metadata keys of TLS services (novajoin.services.metadata).
+SERVICE_KEY_PREFIXES = ('compact_service', 'managed_service_')
+
+
+class InstanceUpdate(collections.namedtuple(
+        'InstanceUpdate', ['instance_id', 'project_id', 'metadata', 'state',
+                           'task_state'])):
+    """An instance.update: what the services of the instance depend on."""
+
+    __slots__ = ()
+
+    @property
+    def enroll_requested(self):
+        return self.metadata.get('ipa_enroll', '').lower() == 'true'
+
+    @property
+    def names_services(self):
+        return any(key.startswith(SERVICE_KEY_PREFIXES)
+                   for key in self.metadata)
+
+
 # instance_id is None when the notification does not name the instance (an
 # old neutron without port_details): it is then found through port_id.
 FloatingIPChange = collections.namedtuple(
@@ -81,6 +102,51 @@ def read_versioned_instance(payload, supported_major=1):
     return InstanceRef(_require_string(data, 'uuid', 'nova_object.data'),
                        _optional_string(data, 'host_name',
                                         'nova_object.data'))
+
+
+def read_versioned_instance_update(payload, supported_major=2):
+    """InstanceUpdate from a versioned ``InstanceUpdatePayload``."""
+    instance = read_versioned_instance(payload, supported_major)
+    return _instance_update(instance, payload['nova_object.data'],
+                            'nova_object.data', 'task_state')
+
+
+def read_legacy_instance_update(payload):
+    """InstanceUpdate from an unversioned ``compute.instance.update``."""
+    return _instance_update(read_legacy_instance(payload), payload,
+                            'payload', 'new_task_state')
+
+
+def _instance_update(instance, fields, what, task_state_key):
+    return InstanceUpdate(
+        instance.instance_id,
+        _optional_string(fields, 'tenant_id', what),
+        _read_metadata(fields.get('metadata'), what + '.metadata'),
+        _optional_string(fields, 'state', what),
+        _optional_string(fields, task_state_key, what))
+
+
+def _read_metadata(value, what):
+    """Instance metadata as a dict of strings.
+
+    Older nova sent a list of ``{"key", "value"}`` objects.
+    """
+    if value is None:
+        return {}
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            _require_dict(item, '%s item' % what)
+            items.append((item.get('key'), item.get('value')))
+    else:
+        items = _require_dict(value, what).items()
+    metadata = {}
+    for key, item_value in items:
+        if not isinstance(key, str) or not isinstance(item_value, str):
+            raise MalformedNotification('%s must map strings to strings'
+                                        % what)
+        metadata[key] = item_value
+    return metadata
 
 
 def read_legacy_instance(payload):

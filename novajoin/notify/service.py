@@ -13,6 +13,8 @@ from novajoin.notify import monitoring
 from novajoin.notify import redelivery
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
+from novajoin import policy
+from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ def build_dependencies(conf):
         ipa=ipa,
         instances=nova.InstanceStatus.from_conf(conf, session),
         ports=neutron.PortLookup.from_conf(conf, session),
-        zone=conf.domain or ipa.domain)
+        zone=conf.domain or ipa.domain,
+        services=services_manager.TLSServices.from_conf(
+            conf, ipa, policy.build_enforcer(conf)))
 
 
 class NotifyService(object):

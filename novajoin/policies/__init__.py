@@ -3,7 +3,8 @@
 import itertools
 
 from novajoin.policies import join
+from novajoin.policies import services
 
 
 def list_rules():
-    return list(itertools.chain(join.list_rules()))
+    return list(itertools.chain(join.list_rules(), services.list_rules()))

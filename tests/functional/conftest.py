@@ -1,5 +1,6 @@
 """Session fixtures shared by the functional suites: one throwaway CA, one
-real Keystone and one OpenStack API stand-in in its catalog per run.
+real Keystone, one OpenStack API stand-in in its catalog and one memcached
+per run.
 
 They start only when a test asks for them.
 """
@@ -7,6 +8,7 @@ They start only when a test asks for them.
 import pytest
 
 from tests.fixtures import keystone
+from tests.fixtures import memcached as memcached_fixture
 from tests.fixtures import openstack_standin
 from tests.fixtures import tls
 
@@ -31,4 +33,11 @@ def standin(ks, test_ca):
     the catalog.
     """
     with openstack_standin.run_openstack_standin(ks, ca=test_ca) as running:
+        yield running
+
+
+@pytest.fixture(scope='session')
+def memcached():
+    """A private memcached on a free loopback port."""
+    with memcached_fixture.run_memcached() as running:
         yield running

@@ -22,7 +22,9 @@ def test_sandbox_plays_the_whole_flow(transport):
     assert result.returncode == 0, output
     assert 'sandbox passed' in result.stdout
     for step in ('novajoin-server over TLS', 'same as before: True',
-                 'nova deletes', 'hosts in IPA: none'):
+                 'nova deletes', 'hosts in IPA: none',
+                 'haproxy/overcloud.internalapi.example.test managed by',
+                 'services in IPA: none'):
         assert step in result.stdout, output
     # One-time passwords are shown masked only.
     assert not re.search(r'ipaotp=(?![A-Za-z0-9]{2}\*\*\*)', result.stdout)

@@ -52,8 +52,20 @@ def parse_args(argv):
                         help='DNS zone that exists at start')
     parser.add_argument('--admin-password', required=True,
                         help='password of the "admin" login user')
-    parser.add_argument('--latency-ms', type=non_negative_int, default=0)
-    parser.add_argument('--max-concurrency', type=positive_int, default=None)
+    parser.add_argument('--latency-ms', type=non_negative_int, default=0,
+                        help='time each JSON-RPC request waits before it '
+                             'runs')
+    parser.add_argument('--read-latency-ms', type=non_negative_int,
+                        help='latency of requests that only read '
+                             '(default: --latency-ms)')
+    parser.add_argument('--write-latency-ms', type=non_negative_int,
+                        help='latency of requests that write, a batch if '
+                             'any of its commands writes (default: '
+                             '--latency-ms)')
+    parser.add_argument('--max-concurrency', type=positive_int, default=None,
+                        help='requests served at once, the rest queue '
+                             '(default: no cap; a FreeIPA server runs 4 '
+                             'single-threaded WSGI processes)')
     parser.add_argument('--server-name', default='localhost',
                         help='name in the URL and the Referer rule')
     parser.add_argument('--admin-port', type=non_negative_int, default=0,
@@ -76,6 +88,8 @@ def main(argv=None):
         host=args.host, port=args.port, cert=args.cert, key=args.key,
         realm=args.realm, domain=args.domain,
         admin_password=args.admin_password, latency_ms=args.latency_ms,
+        read_latency_ms=args.read_latency_ms,
+        write_latency_ms=args.write_latency_ms,
         max_concurrency=args.max_concurrency, server_name=args.server_name,
         admin_port=args.admin_port, keytab=args.keytab,
         api_version=args.api_version, release=args.release)

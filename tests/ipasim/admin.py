@@ -13,6 +13,7 @@ from tests.ipasim import dns
 from tests.ipasim import hosts
 from tests.ipasim import rpc
 from tests.ipasim import services
+from tests.ipasim import sockets
 
 LOG = logging.getLogger('ipasim.admin')
 
@@ -55,7 +56,7 @@ def post_control(sim, body):
     except ValueError as e:
         raise BadRequest(400, str(e))
     sim.apply_controls(changes)
-    return 200, {'latency_ms': sim.latency_ms, 'outage': sim.outage}
+    return 200, dict(sim.latency.snapshot(), outage=sim.outage)
 
 
 def expire_sessions(sim, body):
@@ -188,6 +189,11 @@ ROUTES = {
 class _AdminHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'ipasim-admin'
+    wbufsize = sockets.RESPONSE_BUFFER
+
+    def setup(self):
+        sockets.no_delay(self.request)
+        super().setup()
 
     def version_string(self):
         return self.server_version
@@ -216,7 +222,8 @@ class _AdminHandler(http.server.BaseHTTPRequestHandler):
             status, payload = handler(self.server.simulator, body)
         except BadRequest as e:
             status, payload = e.status, {'error': e.message}
-        data = json.dumps(payload).encode('utf-8')
+        data = json.dumps(rpc.encode(
+            payload, rpc.NO_VERSION_CAPABILITY)).encode('utf-8')
         self.send_response(status)
         self.send_header('Content-Type', 'application/json')
         self.send_header('Content-Length', str(len(data)))

@@ -5,8 +5,44 @@ outages, connection and login counts.
 import contextlib
 import socket
 import threading
+import time
 
 OUTAGE_MODES = ('none', 'refuse', '503')
+
+
+LATENCY_CONTROLS = ('latency_ms', 'read_latency_ms', 'write_latency_ms')
+
+
+class Latency(object):
+    """How long each JSON-RPC request waits before it runs, standing in for
+    the work of a real IPA server: ``latency_ms`` for every request, or
+    separate values for requests that only read and those that write (None
+    falls back to ``latency_ms``). A batch is one request; it counts as a
+    write if any of its commands writes.
+    """
+
+    def __init__(self, latency_ms=0, read_latency_ms=None,
+                 write_latency_ms=None):
+        self.latency_ms = latency_ms
+        self.read_latency_ms = read_latency_ms
+        self.write_latency_ms = write_latency_ms
+
+    def update(self, changes):
+        for name in LATENCY_CONTROLS:
+            if name in changes:
+                setattr(self, name, changes[name])
+
+    def milliseconds(self, writes):
+        specific = self.write_latency_ms if writes else self.read_latency_ms
+        return self.latency_ms if specific is None else specific
+
+    def pause(self, writes):
+        delay = self.milliseconds(writes)
+        if delay:
+            time.sleep(delay / 1000.0)
+
+    def snapshot(self):
+        return {name: getattr(self, name) for name in LATENCY_CONTROLS}
 
 
 class CallGate(object):
@@ -117,16 +153,23 @@ def validate_control(body):
     """Check a POST /control body; returns the normalized changes."""
     if not isinstance(body, dict):
         raise ValueError('body must be a JSON object')
-    unknown = set(body) - {'latency_ms', 'max_concurrency', 'outage'}
+    unknown = set(body) - set(LATENCY_CONTROLS) - {'max_concurrency',
+                                                   'outage'}
     if unknown:
         raise ValueError('unknown control(s): %s' % ', '.join(sorted(unknown)))
     changes = {}
-    if 'latency_ms' in body:
-        latency = body['latency_ms']
+    for name in LATENCY_CONTROLS:
+        if name not in body:
+            continue
+        latency = body[name]
+        if latency is None and name != 'latency_ms':
+            changes[name] = None
+            continue
         if isinstance(latency, bool) or not isinstance(latency, int) \
                 or latency < 0:
-            raise ValueError('latency_ms must be an integer >= 0')
-        changes['latency_ms'] = latency
+            raise ValueError('%s must be an integer >= 0%s' % (
+                name, '' if name == 'latency_ms' else ' or null'))
+        changes[name] = latency
     if 'max_concurrency' in body:
         cap = body['max_concurrency']
         if cap is not None and (isinstance(cap, bool)

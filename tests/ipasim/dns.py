@@ -2,23 +2,22 @@
 dnszone_show and host DNS clean-up.
 
 Zones are keyed by their absolute name (``example.test.``); records by a
-relative name, ``@`` for the apex. Simulated record types: A, AAAA, CNAME,
-PTR, TXT, SSHFP (values stored as given, A/AAAA validated).
+relative name, ``@`` for the apex. A record is a dict of LDAP-style lists:
+values per record type (:mod:`tests.ipasim.dnsrecords`) plus ``dnsttl``
+and ``dnsclass``.
 """
 
-import ipaddress
-
+from tests.ipasim import dnsrecords
+from tests.ipasim import params
 from tests.ipasim import rpc
+from tests.ipasim import search
 from tests.ipasim import state
 
-RECORD_TYPES = {
-    'arecord': 'A record', 'aaaarecord': 'AAAA record',
-    'cnamerecord': 'CNAME record', 'ptrrecord': 'PTR record',
-    'txtrecord': 'TXT record', 'sshfprecord': 'SSHFP record'}
-_ADDRESS_CHECKS = {'arecord': ('a_rec', ipaddress.IPv4Address),
-                   'aaaarecord': ('aaaa_rec', ipaddress.IPv6Address)}
 # What host_del --updatedns removes.
 HOST_RECORD_TYPES = ('arecord', 'aaaarecord', 'sshfprecord')
+# Record attributes besides the values (dnsrecord_add --ttl/--class).
+RECORD_SETTINGS = ('dnsttl', 'dnsclass')
+RECORD_ATTRS = dnsrecords.RECORD_TYPES + RECORD_SETTINGS
 
 
 def absolute_zone(directory, value):
@@ -51,29 +50,84 @@ def _record_not_found(name):
     return rpc.NotFound(reason='%s: DNS resource record not found' % name)
 
 
-def _checked_values(rtype, values):
-    check = _ADDRESS_CHECKS.get(rtype)
-    if check is None:
-        return values
-    cli_name, kind = check
-    for value in values:
-        try:
-            kind(value)
-        except ValueError:
-            raise rpc.ValidationError(name=cli_name,
-                                      error='invalid IP address format')
-    return values
-
-
-def view(directory, zone, name, record, all_attrs):
+def view(directory, zone, name, record, all_attrs, structured=False):
     out = {'dn': directory.record_dn(zone, name),
            'idnsname': [rpc.DNSName(name)]}
     for rtype in sorted(record):
         if record[rtype]:
             out[rtype] = list(record[rtype])
+    if structured:
+        for rtype in dnsrecords.RECORD_TYPES:
+            out.pop(rtype, None)
+        entries = dnsrecords.structured(record)
+        if entries:
+            out['dnsrecords'] = entries
     if all_attrs:
         out['objectclass'] = list(state.RECORD_OBJECTCLASSES)
     return out
+
+
+def _has_values(record):
+    return any(record.get(rtype) for rtype in dnsrecords.RECORD_TYPES)
+
+
+def refuse_existing_reverse(directory, address):
+    """DuplicateEntry if ``address`` already has a PTR record; nothing to
+    check without a reverse zone (``add_records_for_host_validation``).
+    """
+    try:
+        zone, name = dnsrecords.reverse_pointer(directory, address)
+    except rpc.NotFound:
+        return
+    if directory.zones[zone].get(name, {}).get('ptrrecord'):
+        raise rpc.DuplicateEntry(
+            message='Reverse record for IP address %s already exists in '
+                    'reverse zone %s.' % (address, zone))
+
+
+def add_reverse_if_zone(directory, address, fqdn):
+    try:
+        zone, name = dnsrecords.reverse_pointer(directory, address)
+    except rpc.NotFound:
+        return
+    record = directory.zones[zone].setdefault(name, {})
+    pointers = record.setdefault('ptrrecord', [])
+    if fqdn + '.' not in pointers:
+        pointers.append(fqdn + '.')
+
+
+def _wanted_records(values):
+    """Record values and settings dnsrecord_add was asked to add."""
+    wanted = {}
+    for rtype in dnsrecords.RECORD_TYPES:
+        new = list(values.get(rtype) or [])
+        assembled = dnsrecords.from_parts(rtype, values)
+        if assembled is not None:
+            new.append(assembled)
+        if new:
+            wanted[rtype] = dnsrecords.checked(rtype, new)
+    specs = [(option, spec) for option in ('setattr', 'addattr')
+             for spec in values.get(option) or []]
+    for option, spec in specs:
+        name, value = params.attr_spec(option, spec, RECORD_ATTRS)
+        if name in dnsrecords.RECORD_TYPES:
+            value = dnsrecords.checked(name, [value])[0]
+        wanted.setdefault(name, []).append(value)
+    for setting in RECORD_SETTINGS:
+        if values.get(setting) is not None:
+            wanted[setting] = [str(values[setting])]
+    return wanted
+
+
+def _reverse_requests(values, wanted):
+    """The addresses ``*_extra_create_reverse`` wants PTR records for."""
+    requests = []
+    for rtype, flag in (('arecord', 'a_extra_create_reverse'),
+                        ('aaaarecord', 'aaaa_extra_create_reverse')):
+        if values.get(flag):
+            for address in wanted.get(rtype, []):
+                requests.append(address)
+    return requests
 
 
 def add_address(directory, zone, name, address):
@@ -87,23 +141,21 @@ def add_address(directory, zone, name, address):
 def dnsrecord_add(directory, values, messages, access):
     zone = absolute_zone(directory, values['dnszoneidnsname'])
     name = relative_name(zone, values['idnsname'])
-    wanted = {}
-    for rtype in RECORD_TYPES:
-        if values.get(rtype):
-            wanted[rtype] = _checked_values(rtype, values[rtype])
-    if values.get('a_part_ip_address'):
-        wanted.setdefault('arecord', []).extend(_checked_values(
-            'arecord', [values['a_part_ip_address']]))
-    if values.get('aaaa_part_ip_address'):
-        wanted.setdefault('aaaarecord', []).extend(_checked_values(
-            'aaaarecord', [values['aaaa_part_ip_address']]))
-    if not wanted:
+    wanted = _wanted_records(values)
+    if not _has_values(wanted):
         raise rpc.OptionError('No options to add a specific record provided.')
+    reverse = _reverse_requests(values, wanted)
+    for address in reverse:
+        dnsrecords.reverse_pointer(directory, address)
+        refuse_existing_reverse(directory, address)
 
     record = directory.zones[zone].get(name, {})
     merged = {k: list(v) for k, v in record.items()}
-    for rtype, new in wanted.items():
-        current = merged.setdefault(rtype, [])
+    for attr, new in wanted.items():
+        if attr in RECORD_SETTINGS:
+            merged[attr] = new
+            continue
+        current = merged.setdefault(attr, [])
         current.extend(v for v in new if v not in current)
     if merged == record:
         raise rpc.EmptyModlist()
@@ -113,14 +165,18 @@ def dnsrecord_add(directory, values, messages, access):
     else:
         access.add(directory.record_dn(zone, name))
     directory.zones[zone][name] = merged
-    return {'result': view(directory, zone, name, merged, True),
+    fqdn = zone[:-1] if name == '@' else '%s.%s' % (name, zone[:-1])
+    for address in reverse:
+        add_reverse_if_zone(directory, address, fqdn)
+    return {'result': view(directory, zone, name, merged, True,
+                           values['structured']),
             'value': rpc.DNSName(name), 'summary': None}
 
 
 def dnsrecord_del(directory, values, messages, access):
     zone = absolute_zone(directory, values['dnszoneidnsname'])
     name = relative_name(zone, values['idnsname'])
-    to_delete = {rtype: values[rtype] for rtype in RECORD_TYPES
+    to_delete = {rtype: values[rtype] for rtype in dnsrecords.RECORD_TYPES
                  if values.get(rtype)}
     if not to_delete and not values['del_all']:
         raise rpc.OptionError(
@@ -134,18 +190,19 @@ def dnsrecord_del(directory, values, messages, access):
         for rtype, doomed in to_delete.items():
             for value in doomed:
                 if value not in remaining.get(rtype, []):
-                    raise rpc.AttrValueNotFound(attr=RECORD_TYPES[rtype],
-                                                value=value)
+                    raise rpc.AttrValueNotFound(
+                        attr=dnsrecords.label(rtype), value=value)
                 remaining[rtype].remove(value)
         remaining = {k: v for k, v in remaining.items() if v}
-    if values['del_all'] or not remaining:
+    if values['del_all'] or not _has_values(remaining):
         access.delete(directory.record_dn(zone, name))
         del directory.zones[zone][name]
         return {'result': {'failed': []}, 'value': [rpc.DNSName(name)],
                 'summary': 'Deleted record "%s"' % name}
     access.write(directory.record_dn(zone, name), sorted(to_delete)[0])
     directory.zones[zone][name] = remaining
-    result = view(directory, zone, name, remaining, False)
+    result = view(directory, zone, name, remaining, False,
+                  values['structured'])
     del result['dn']
     return {'result': result, 'value': [rpc.DNSName(name)], 'summary': None}
 
@@ -156,7 +213,8 @@ def dnsrecord_show(directory, values, messages, access):
     record = directory.zones[zone].get(name)
     if record is None:
         raise _record_not_found(name)
-    return {'result': view(directory, zone, name, record, values['all']),
+    return {'result': view(directory, zone, name, record, values['all'],
+                           values['structured']),
             'value': rpc.DNSName(name), 'summary': None}
 
 
@@ -200,9 +258,12 @@ def _record_matches(name, record, values):
             return False
     if values.get('idnsname') is not None and values['idnsname'] != name:
         return False
-    for rtype in RECORD_TYPES:
-        for value in values.get(rtype) or []:
-            if value not in record.get(rtype, []):
+    for attr in RECORD_ATTRS:
+        wanted = values.get(attr)
+        if wanted is None:
+            continue
+        for value in wanted if isinstance(wanted, list) else [wanted]:
+            if str(value) not in record.get(attr, []):
                 return False
     return True
 
@@ -213,25 +274,20 @@ def dnsrecord_find(directory, values, messages, access):
         values = dict(values, idnsname=relative_name(zone, values['idnsname']))
     names = sorted(n for n, r in directory.zones[zone].items()
                    if _record_matches(n, r, values))
-    sizelimit = values.get('sizelimit')
-    truncated = bool(sizelimit) and len(names) > sizelimit
-    if truncated:
-        names = names[:sizelimit]
-        messages.append(rpc.search_result_truncated())
+    names, truncated = search.limit(names, values, messages)
     entries = []
     for name in names:
         entry = view(directory, zone, name, directory.zones[zone][name],
-                     values['all'])
+                     values['all'], values['structured'])
         if values['pkey_only']:
             entry = {'dn': entry['dn'], 'idnsname': entry['idnsname']}
         entries.append(entry)
-    noun = 'DNS record' if len(entries) == 1 else 'DNS records'
-    return {'result': entries, 'count': len(entries), 'truncated': truncated,
-            'summary': '%d %s matched' % (len(entries), noun)}
+    return search.output(entries, truncated, 'DNS record', 'DNS records')
 
 
 def remove_host_records(directory, fqdn):
-    """Remove the A/AAAA/SSHFP records of ``fqdn`` (host_del --updatedns).
+    """Remove the A/AAAA/SSHFP records of ``fqdn`` and the PTR records of
+its addresses that point back to it (host_del --updatedns).
 
     Returns None on success, or the reason nothing was removed (FreeIPA then
     adds warning 13020 instead of failing).
@@ -242,13 +298,28 @@ def remove_host_records(directory, fqdn):
     record = directory.zones[zone].get(name)
     if not record or not any(record.get(t) for t in HOST_RECORD_TYPES):
         return _record_not_found(name).message
+    for address in record.get('arecord', []) + record.get('aaaarecord', []):
+        _remove_pointer(directory, address, fqdn)
     remaining = {k: v for k, v in record.items()
                  if k not in HOST_RECORD_TYPES and v}
-    if remaining:
+    if _has_values(remaining):
         directory.zones[zone][name] = remaining
     else:
         del directory.zones[zone][name]
     return None
+
+
+def _remove_pointer(directory, address, fqdn):
+    try:
+        zone, name = dnsrecords.reverse_pointer(directory, address)
+    except rpc.NotFound:
+        return
+    record = directory.zones[zone].get(name, {})
+    pointers = record.get('ptrrecord', [])
+    if fqdn + '.' in pointers:
+        pointers.remove(fqdn + '.')
+        if not _has_values(record):
+            del directory.zones[zone][name]
 
 
 def seed(directory, zone, name=None, records=None):
@@ -263,10 +334,10 @@ def seed(directory, zone, name=None, records=None):
         name = relative_name(zone, name)
         record = records_of_zone.setdefault(name, {})
         for rtype, new in (records or {}).items():
-            if rtype not in RECORD_TYPES:
+            if rtype not in dnsrecords.RECORD_TYPES:
                 raise ValueError('unknown record type %s' % rtype)
             current = record.setdefault(rtype, [])
-            current.extend(v for v in _checked_values(rtype, new)
+            current.extend(v for v in dnsrecords.checked(rtype, new)
                            if v not in current)
 
 

@@ -13,30 +13,34 @@ import string
 
 from tests.ipasim import dns
 from tests.ipasim import members
+from tests.ipasim import params
 from tests.ipasim import rpc
+from tests.ipasim import search
 from tests.ipasim import services
 from tests.ipasim import state
 
 MAX_HOSTNAME_LENGTH = 64  # ipamaxhostnamelength in FreeIPA's default config
-DEFAULT_SIZELIMIT = 100
 OTP_LENGTH = 24
 OTP_ALPHABET = string.ascii_letters + string.digits
 
 # Plain writable attributes, each with its option kind.
 SINGLE_VALUED = ('description', 'l', 'nshostlocation', 'nshardwareplatform',
-                 'nsosversion')
-MULTI_VALUED = ('macaddress', 'userclass')
+                 'nsosversion', 'ipaassignedidview')
+TEXT_MULTI_VALUED = ('macaddress', 'userclass', 'krbprincipalauthind',
+                     'ipasshpubkey')
+MULTI_VALUED = TEXT_MULTI_VALUED + ('usercertificate',)
 FLAG_ATTRS = ('ipakrbokasdelegate', 'ipakrbrequirespreauth',
               'ipakrboktoauthasdelegate')
-SETATTR_ALLOWED = SINGLE_VALUED + MULTI_VALUED + ('userpassword',)
+SETATTR_ALLOWED = SINGLE_VALUED + TEXT_MULTI_VALUED + ('userpassword',)
 
 SHOW_KEYS = ('dn', 'fqdn', 'description', 'l', 'nshostlocation',
              'nshardwareplatform', 'nsosversion', 'userclass', 'macaddress',
              'krbprincipalname', 'krbcanonicalname', 'managedby_host',
+             'usercertificate', 'krbprincipalauthind', 'ipaassignedidview',
              'has_keytab', 'has_password')
 ALL_KEYS = SHOW_KEYS + ('cn', 'objectclass', 'ipauniqueid', 'serverhostname',
                         'managing_host', 'krbpwdpolicyreference',
-                        'krblastpwdchange') + FLAG_ATTRS
+                        'krblastpwdchange', 'ipasshpubkey') + FLAG_ATTRS
 ADD_KEYS = SHOW_KEYS + ('objectclass', 'ipauniqueid')
 # LDAPAddMember/LDAPRemoveMember return the entry with its dn but without
 # host_show's computed has_keytab/has_password.
@@ -54,6 +58,10 @@ CRITERIA_ATTRS = ('fqdn', 'description', 'l', 'nshostlocation',
                   'krbcanonicalname', 'krbprincipalname',
                   'nshardwareplatform', 'nsosversion', 'managedby')
 FIND_EXACT_OPTIONS = ('fqdn',) + SINGLE_VALUED + MULTI_VALUED
+# Find options naming groups, rules and enrolling users the simulator has
+# none of: such a filter matches no host, its ``not_`` form every host.
+UNMATCHABLE_FILTERS = ('in_hbacrule', 'in_hostgroup', 'in_netgroup',
+                       'in_role', 'in_sudorule', 'enroll_by_user')
 
 _LABEL = re.compile(r'^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$')
 
@@ -118,18 +126,6 @@ def view(directory, host, keys):
     return out
 
 
-def _parse_attr_option(option, spec):
-    name, sep, value = spec.partition('=')
-    if not sep or not name:
-        raise rpc.ValidationError(name=option,
-                                  error='Invalid format. Should be name=value')
-    name = name.lower()
-    if name not in SETATTR_ALLOWED:
-        raise rpc.ValidationError(name=name,
-                                  error='attribute "%s" not allowed' % name)
-    return name, value
-
-
 class _Changes(object):
     """Pending attribute values for host_add/host_mod, with the password
     kept apart from the attributes that are ever shown.
@@ -162,10 +158,10 @@ class _Changes(object):
             if values.get(name) is not None:
                 self.flags[name] = values[name]
         for spec in values.get('setattr') or []:
-            name, value = _parse_attr_option('setattr', spec)
+            name, value = params.attr_spec('setattr', spec, SETATTR_ALLOWED)
             self.set(name, [value] if value else [])
         for spec in values.get('addattr') or []:
-            name, value = _parse_attr_option('addattr', spec)
+            name, value = params.attr_spec('addattr', spec, SETATTR_ALLOWED)
             if name == 'userpassword':
                 self.set(name, [value])
             elif name in SINGLE_VALUED and self.attrs.get(name):
@@ -174,7 +170,7 @@ class _Changes(object):
             else:
                 self.attrs.setdefault(name, []).append(value)
         for spec in values.get('delattr') or []:
-            name, value = _parse_attr_option('delattr', spec)
+            name, value = params.attr_spec('delattr', spec, SETATTR_ALLOWED)
             current = self.attrs.get(name, [])
             if value not in current:
                 raise rpc.AttrValueNotFound(attr=name, value=value)
@@ -217,6 +213,8 @@ def host_add(directory, values, messages, access):
         if zone is None:
             raise rpc.NotFound(reason='DNS zone %s. not found'
                                % fqdn.split('.', 1)[1])
+        if not values['no_reverse']:
+            dns.refuse_existing_reverse(directory, ip_address)
     elif not values['force'] and not directory.resolvable(fqdn):
         raise rpc.DNSNotARecordError(hostname=fqdn)
     if fqdn in directory.hosts:
@@ -234,6 +232,8 @@ def host_add(directory, values, messages, access):
     directory.hosts[fqdn] = host
     if zone is not None:
         dns.add_address(directory, zone, record_name, ip_address)
+        if not values['no_reverse']:
+            dns.add_reverse_if_zone(directory, ip_address, fqdn)
 
     keys = ALL_KEYS if values['all'] else ADD_KEYS
     result = view(directory, host, keys)
@@ -247,6 +247,10 @@ def host_mod(directory, values, messages, access):
     host = get_host(directory, values['fqdn'])
     changes = _Changes(host)
     changes.apply_options(values)
+    if values.get('krbprincipalname') is not None:
+        canonical = host.attrs.get('krbcanonicalname', [None])[0]
+        changes.attrs['krbprincipalname'] = services.principal_aliases(
+            directory, values['krbprincipalname'], canonical)
     if changes.password_requested and host.enrolled:
         raise rpc.ValidationError(
             name='password', error='Password cannot be set on enrolled host.')
@@ -274,7 +278,25 @@ def host_show(directory, values, messages, access):
             'summary': None}
 
 
-def _matches(host, values):
+def _relations_match(directory, host, values):
+    if any(values.get(name) for name in UNMATCHABLE_FILTERS):
+        return False
+    managed_by = set(host.attrs.get('managedby', []))
+    managing = set(directory.managing_hosts(host.fqdn))
+    for option, related, wanted in (
+            ('man_by_host', managed_by, True),
+            ('not_man_by_host', managed_by, False),
+            ('man_host', managing, True),
+            ('not_man_host', managing, False)):
+        for fqdn in values.get(option) or []:
+            if (fqdn.lower().rstrip('.') in related) != wanted:
+                return False
+    return True
+
+
+def _matches(directory, host, values):
+    if not _relations_match(directory, host, values):
+        return False
     criteria = values.get('criteria')
     if criteria:
         needle = criteria.lower()
@@ -287,22 +309,20 @@ def _matches(host, values):
         if wanted is None:
             continue
         wanted = wanted if isinstance(wanted, list) else [wanted]
-        have = {v.lower() for v in host.attrs.get(attr, [])}
-        if not all(w.lower() in have for w in wanted):
+        have = {_folded(v) for v in host.attrs.get(attr, [])}
+        if not all(_folded(w) in have for w in wanted):
             return False
     return True
 
 
+def _folded(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def host_find(directory, values, messages, access):
     hosts = sorted((h for h in directory.hosts.values()
-                    if _matches(h, values)), key=lambda h: h.fqdn)
-    sizelimit = values.get('sizelimit')
-    if sizelimit is None:
-        sizelimit = DEFAULT_SIZELIMIT
-    truncated = bool(sizelimit) and len(hosts) > sizelimit
-    if truncated:
-        hosts = hosts[:sizelimit]
-        messages.append(rpc.search_result_truncated())
+                    if _matches(directory, h, values)), key=lambda h: h.fqdn)
+    hosts, truncated = search.limit(hosts, values, messages)
     if values['pkey_only']:
         keys = ('dn', 'fqdn')
     else:
@@ -310,9 +330,7 @@ def host_find(directory, values, messages, access):
         if not values['no_members']:
             keys += ('managedby_host',)
     entries = [view(directory, h, keys) for h in hosts]
-    noun = 'host' if len(entries) == 1 else 'hosts'
-    return {'result': entries, 'count': len(entries), 'truncated': truncated,
-            'summary': '%d %s matched' % (len(entries), noun)}
+    return search.output(entries, truncated, 'host', 'hosts')
 
 
 def _refuse_master(host):

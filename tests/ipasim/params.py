@@ -1,10 +1,16 @@
-"""Command signatures and argument conversion (``args_options_2_params``).
+"""Parameters and their conversion (``ipalib/parameters.py`` rules).
 
-A command is declared as data: its positional args and its options, each a
-:class:`Param` named as in ``ipa-API-excerpt.txt``. Options of the real API
-that the simulator does not implement are not declared, so they are
-rejected like unknown options.
+A :class:`Signature` is built from ``API.txt`` by :mod:`tests.ipasim.contract`;
+this module only knows how one value of each parameter type is converted
+and checked, and the order in which a call's arguments are (FreeIPA's
+``args_options_2_params``).
 """
+
+import base64
+import binascii
+import decimal
+
+from cryptography import x509
 
 from tests.ipasim import rpc
 
@@ -12,7 +18,16 @@ STR = 'str'
 FLAG = 'flag'
 BOOL = 'bool'
 INT = 'int'
+DECIMAL = 'decimal'
 DICT = 'dict'
+ENUM = 'enum'
+CERT = 'certificate'
+
+# Bool/Flag accept exactly these (ipalib.parameters.Bool).
+TRUTHS = (True, 1, '1', 'true', 'TRUE')
+FALSEHOODS = (False, 0, '0', 'false', 'FALSE')
+# JSON wrappers (ipalib/ipajson.py) that stand for a plain string.
+STRING_WRAPPERS = ('__dns_name__', '__datetime__')
 
 
 class Param(object):
@@ -20,10 +35,12 @@ class Param(object):
 
     ``multi``: accepts a list (or a scalar, made a one-item list).
     ``required``: must be given. ``default``: value when absent.
+    ``autofill``: clients send it on every call with its default.
+    ``values``: the allowed values of a StrEnum.
     """
 
     def __init__(self, name, kind=STR, cli_name=None, multi=False,
-                 required=False, default=None):
+                 required=False, default=None, autofill=False, values=()):
         self.name = name
         self.kind = kind
         self.cli_name = cli_name or name
@@ -32,57 +49,139 @@ class Param(object):
         if default is None and kind == FLAG:
             default = False
         self.default = default
+        self.autofill = autofill
+        self.values = tuple(values)
 
     def convert(self, value):
         if value is None:
             return self.default
         if self.multi:
-            values = value if isinstance(value, list) else [value]
+            values = value if isinstance(value, (list, tuple)) else [value]
             return [self._convert_one(v) for v in values]
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             if len(value) != 1:
-                raise rpc.ConversionError(name=self.cli_name,
-                                          error='Only one value is allowed')
+                raise self._conversion_error('Only one value is allowed')
             value = value[0]
         return self._convert_one(value)
 
+    def _conversion_error(self, error):
+        return rpc.ConversionError(name=self.cli_name, error=error)
+
     def _convert_one(self, value):
-        if self.kind in (FLAG, BOOL):
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.lower() in ('true', 'false'):
-                return value.lower() == 'true'
-            raise rpc.ConversionError(name=self.cli_name,
-                                      error='must be True or False')
-        if self.kind == INT:
-            if isinstance(value, bool):
-                raise rpc.ConversionError(name=self.cli_name,
-                                          error='must be an integer')
-            if isinstance(value, int):
-                return value
-            if isinstance(value, str) and value.strip().lstrip('-').isdigit():
-                return int(value)
-            raise rpc.ConversionError(name=self.cli_name,
-                                      error='must be an integer')
-        if self.kind == DICT:
-            if isinstance(value, dict):
-                return value
-            raise rpc.ConversionError(name=self.cli_name,
-                                      error='must be dictionary')
-        if isinstance(value, dict) and set(value) == {'__dns_name__'}:
-            value = value['__dns_name__']
-        if not isinstance(value, str):
-            raise rpc.ConversionError(name=self.cli_name,
-                                      error='must be Unicode text')
+        if isinstance(value, dict) and len(value) == 1:
+            key = next(iter(value))
+            if key in STRING_WRAPPERS:
+                value = value[key]
+            elif key == '__base64__':
+                value = _base64(value[key])
+        return getattr(self, '_convert_' + self.kind)(value)
+
+    def _convert_flag(self, value):
+        if isinstance(value, (list, tuple, dict)):
+            raise self._conversion_error('must be True or False')
+        if value in TRUTHS:
+            return True
+        if value in FALSEHOODS:
+            return False
+        raise self._conversion_error('must be True or False')
+
+    _convert_bool = _convert_flag
+
+    def _convert_int(self, value):
+        if isinstance(value, bool):
+            raise self._conversion_error('must be an integer')
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                pass
+        raise self._conversion_error('must be an integer')
+
+    def _convert_decimal(self, value):
+        if isinstance(value, bool) or not isinstance(value,
+                                                     (int, float, str)):
+            raise self._conversion_error('must be a decimal number')
+        try:
+            number = decimal.Decimal(str(value).strip())
+        except decimal.InvalidOperation:
+            raise self._conversion_error('must be a decimal number')
+        if not number.is_finite():
+            raise self._conversion_error('must be a decimal number')
+        return str(number)
+
+    def _convert_dict(self, value):
+        if isinstance(value, dict):
+            return value
+        raise self._conversion_error('must be dictionary')
+
+    def _convert_str(self, value):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise self._conversion_error('must be Unicode text')
+
+    def _convert_enum(self, value):
+        value = self._convert_str(value)
+        if value not in self.values:
+            raise rpc.ValidationError(
+                name=self.cli_name, error='must be one of %s' % ', '.join(
+                    "'%s'" % v for v in self.values))
+        return value
+
+    def _convert_certificate(self, value):
+        """DER bytes, from base64 text or a ``__base64__`` wrapper."""
+        if isinstance(value, str):
+            value = _base64(value)
+        if not isinstance(value, bytes):
+            raise self._conversion_error('must be binary data')
+        try:
+            x509.load_der_x509_certificate(value)
+        except ValueError as e:
+            raise rpc.CertificateFormatError(error=str(e))
         return value
 
 
+def attr_spec(option, spec, allowed):
+    """``setattr``/``addattr``/``delattr`` value ``name=value`` ->
+    ``(lowercased name, value)``; ``allowed``: attributes the command may
+    write this way.
+    """
+    name, sep, value = spec.partition('=')
+    if not sep or not name:
+        raise rpc.ValidationError(name=option,
+                                  error='Invalid format. Should be name=value')
+    name = name.lower()
+    if name not in allowed:
+        raise rpc.ValidationError(name=name,
+                                  error='attribute "%s" not allowed' % name)
+    return name, value
+
+
+def _base64(text):
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, TypeError, ValueError) as e:
+        raise rpc.Base64DecodeError(reason=str(e))
+
+
 class Signature(object):
-    def __init__(self, name, args=(), options=()):
+    """A command's positional args and options, as in ``API.txt``."""
+
+    def __init__(self, name, args=(), options=(), outputs=()):
         self.name = name
         self.args = list(args)
         self.options = {o.name: o for o in options}
-        self.options['version'] = Param('version')
+        self.outputs = dict(outputs)
+
+    def autofill_defaults(self):
+        """What a schema-generated client sends when nothing is set."""
+        return {name: param.default for name, param in self.options.items()
+                if param.autofill}
 
     def convert(self, args, options):
         """Positional values and an options dict, converted and checked.

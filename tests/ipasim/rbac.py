@@ -5,7 +5,8 @@ are not in ``ipa-API-excerpt.txt``; signatures and outputs follow
 FreeIPA's API.txt and ``ipaserver/plugins/{permission,privilege,role}.py``):
 
 * ``permission_add``/``_show``/``_find``, ``privilege_add``/``_show``/
-  ``_find``, ``role_add``/``_show``/``_find``: DuplicateEntry (4002)
+  ``_find``, ``role_add``/``_show``/``_find`` (signatures in
+  ``API-rbac.txt``): DuplicateEntry (4002)
   ``<object> with name "<cn>" already exists``, NotFound (4001)
   ``<cn>: <object> not found``;
 * ``privilege_add_permission`` and ``role_add_privilege`` (reverse member
@@ -19,8 +20,9 @@ from the start; the directory's ``rbac`` slot holds them and whatever was
 added, and :meth:`Directory.reset` empties it.
 """
 
-from tests.ipasim import params
-from tests.ipasim.params import FLAG, INT, Param
+import os
+
+from tests.ipasim import contract
 from tests.ipasim import rpc
 from tests.ipasim import services
 
@@ -241,62 +243,8 @@ def role_add_member(directory, values, messages, access):
             'result': _view(directory, 'role', role, values['no_members'])}
 
 
-def _cn_arg():
-    return Param('cn', cli_name='name', required=True)
-
-
-def _show_options():
-    return [Param('all', FLAG), Param('no_members', FLAG),
-            Param('raw', FLAG), Param('rights', FLAG)]
-
-
-def _find_options():
-    return [Param('all', FLAG), Param('no_members', FLAG),
-            Param('pkey_only', FLAG), Param('raw', FLAG),
-            Param('sizelimit', INT), Param('timelimit', INT),
-            Param('cn', cli_name='name')]
-
-
-def _member_options(member_kind, cli_name):
-    return [Param('all', FLAG), Param('no_members', FLAG),
-            Param('raw', FLAG),
-            Param(member_kind, cli_name=cli_name, multi=True)]
-
-
-S = params.Signature
-SIGNATURES = {
-    'permission_add': S('permission_add', [_cn_arg()], [
-        Param('ipapermright', cli_name='right', multi=True),
-        Param('attrs', multi=True), Param('type'),
-        Param('ipapermbindruletype', cli_name='bindtype',
-              default='permission'),
-        Param('ipapermlocation', cli_name='subtree'),
-        Param('ipapermtargetfilter', cli_name='rawfilter', multi=True),
-        Param('all', FLAG), Param('raw', FLAG), Param('no_members', FLAG)]),
-    'permission_show': S('permission_show', [_cn_arg()], _show_options()),
-    'permission_find': S('permission_find', [Param('criteria')],
-                         _find_options()),
-    'privilege_add': S('privilege_add', [_cn_arg()], [
-        Param('description', cli_name='desc'), Param('all', FLAG),
-        Param('raw', FLAG), Param('no_members', FLAG)]),
-    'privilege_show': S('privilege_show', [_cn_arg()], _show_options()),
-    'privilege_find': S('privilege_find', [Param('criteria')],
-                        _find_options()),
-    'privilege_add_permission': S(
-        'privilege_add_permission', [_cn_arg()],
-        _member_options('permission', 'permissions')),
-    'role_add': S('role_add', [_cn_arg()], [
-        Param('description', cli_name='desc'), Param('all', FLAG),
-        Param('raw', FLAG), Param('no_members', FLAG)]),
-    'role_show': S('role_show', [_cn_arg()], _show_options()),
-    'role_find': S('role_find', [Param('criteria')], _find_options()),
-    'role_add_privilege': S('role_add_privilege', [_cn_arg()],
-                            _member_options('privilege', 'privileges')),
-    'role_add_member': S('role_add_member', [_cn_arg()], [
-        Param('all', FLAG), Param('no_members', FLAG), Param('raw', FLAG)]
-        + [Param(kind, cli_name=kind + 's', multi=True)
-           for kind in MEMBER_TYPES]),
-}
+SIGNATURES = contract.load(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), 'API-rbac.txt'))
 
 HANDLERS = {
     'permission_add': permission_add,

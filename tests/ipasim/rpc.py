@@ -5,6 +5,7 @@ Codes, class names, message formats and ``data`` keys follow
 ``ipa-jsonrpc.md`` (sections 2 and 3).
 """
 
+import base64
 import json
 
 
@@ -43,6 +44,8 @@ VersionError = _error(
 InternalError = _error('InternalError', 903, 'an internal error has occurred')
 CommandError = _error('CommandError', 905, "unknown command '%(name)s'")
 JSONError = _error('JSONError', 909, 'Invalid JSON-RPC request: %(error)s')
+Base64DecodeError = _error('Base64DecodeError', 3015,
+                           'Base64 decoding failed: %(reason)s')
 MaxArgumentError = _error(
     'MaxArgumentError', 3004,
     "command '%(name)s' takes at most %(count)d arguments")
@@ -74,6 +77,8 @@ AttrValueNotFound = _error('AttrValueNotFound', 4026,
                            "%(attr)s does not contain '%(value)s'")
 EmptyModlist = _error('EmptyModlist', 4202,
                       'no modifications to be performed')
+CertificateFormatError = _error('CertificateFormatError', 4302,
+                                'Certificate format error: %(error)s')
 SizeLimitExceeded = _error('SizeLimitExceeded', 4215,
                            'Configured size limit exceeded')
 
@@ -144,6 +149,8 @@ def encode(value, capability):
         if capability >= DATETIME_CAPABILITY:
             return {'__datetime__': str(value)}
         return str(value)
+    if isinstance(value, bytes):
+        return {'__base64__': base64.b64encode(value).decode('ascii')}
     if isinstance(value, dict):
         return {k: encode(v, capability) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

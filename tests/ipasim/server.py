@@ -17,6 +17,7 @@ from tests.ipasim import admin
 from tests.ipasim import auth
 from tests.ipasim import commands
 from tests.ipasim import controls
+from tests.ipasim import sockets
 from tests.ipasim import state
 
 LOG = logging.getLogger('ipasim')
@@ -76,6 +77,11 @@ class _TLSServer(http.server.ThreadingHTTPServer):
 class _IPAHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'ipasim'
+    wbufsize = sockets.RESPONSE_BUFFER
+
+    def setup(self):
+        sockets.no_delay(self.request)
+        super().setup()
 
     def version_string(self):
         return self.server_version
@@ -235,9 +241,6 @@ class _IPAHandler(http.server.BaseHTTPRequestHandler):
                 'application/json':
             response = self.sim.engine.handle_non_json(caller)
         else:
-            latency = self.sim.latency_ms
-            if latency:
-                time.sleep(latency / 1000.0)
             response, self.command_name = self.sim.engine.handle(body,
                                                                  caller)
         headers = []
@@ -249,7 +252,8 @@ class _IPAHandler(http.server.BaseHTTPRequestHandler):
 
 class IPASimulator(object):
     def __init__(self, host, port, cert, key, realm, domain, admin_password,
-                 latency_ms=0, max_concurrency=None, server_name='localhost',
+                 latency_ms=0, read_latency_ms=None, write_latency_ms=None,
+                 max_concurrency=None, server_name='localhost',
                  admin_port=0, keytab=None, api_version='2.254',
                  release='4.12.2'):
         self.host = host
@@ -259,6 +263,8 @@ class IPASimulator(object):
         self.domain = domain
         self.admin_port = admin_port
         self.initial_controls = {'latency_ms': latency_ms,
+                                 'read_latency_ms': read_latency_ms,
+                                 'write_latency_ms': write_latency_ms,
                                  'max_concurrency': max_concurrency,
                                  'outage': 'none'}
         self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -270,13 +276,14 @@ class IPASimulator(object):
         self.gate = controls.CallGate(max_concurrency)
         self.connections = controls.ConnectionTracker()
         self.logins = controls.LoginCounter()
-        self.latency_ms = latency_ms
+        self.latency = controls.Latency(latency_ms, read_latency_ms,
+                                        write_latency_ms)
         self.outage = 'none'
         self.api_version = api_version
         self.release = release
         self.engine = commands.Engine(
             self.directory, api_version, release,
-            'https://%s/ipa/xml' % server_name)
+            'https://%s/ipa/xml' % server_name, self.latency)
         self._server = None
         self._thread = None
         self._admin = None
@@ -327,8 +334,7 @@ class IPASimulator(object):
     # Controls (admin endpoint).
 
     def apply_controls(self, changes):
-        if 'latency_ms' in changes:
-            self.latency_ms = changes['latency_ms']
+        self.latency.update(changes)
         if 'max_concurrency' in changes:
             self.gate.set_limit(changes['max_concurrency'])
         if 'outage' in changes:

@@ -5,6 +5,8 @@ an IPA master through the admin endpoint; these are the names a tenant
 must never be given.
 """
 
+from tests.ipasim import search
+
 
 DOMAIN_LEVEL_MIN = '0'
 DOMAIN_LEVEL_MAX = '1'
@@ -18,6 +20,13 @@ def server_dn(directory, name):
 
 
 def _matches(name, values):
+    # The simulator's servers are in no location and run no named role.
+    if values.get('in_location') or values.get('servrole'):
+        return False
+    for option, level in (('ipamindomainlevel', DOMAIN_LEVEL_MIN),
+                          ('ipamaxdomainlevel', DOMAIN_LEVEL_MAX)):
+        if values.get(option) is not None and values[option] != int(level):
+            return False
     criteria = values.get('criteria')
     if criteria and criteria.lower() not in name:
         return False
@@ -48,7 +57,6 @@ def _entry(directory, name, values):
 
 def server_find(directory, values, messages, access):
     names = [n for n in directory.masters() if _matches(n, values)]
+    names, truncated = search.limit(names, values, messages)
     entries = [_entry(directory, n, values) for n in names]
-    noun = 'IPA server' if len(entries) == 1 else 'IPA servers'
-    return {'result': entries, 'count': len(entries), 'truncated': False,
-            'summary': '%d %s matched' % (len(entries), noun)}
+    return search.output(entries, truncated, 'IPA server', 'IPA servers')

@@ -3,10 +3,11 @@ service_disable, service_add_host and service_remove_host.
 """
 
 from tests.ipasim import members
+from tests.ipasim import params
 from tests.ipasim import rpc
+from tests.ipasim import search
 from tests.ipasim import state
 
-DEFAULT_SIZELIMIT = 100
 # Services of an IPA master that service_disable refuses
 # (``check_required_principal``).
 MASTER_SERVICES = ('HTTP', 'ldap', 'DNS', 'dogtagldap')
@@ -16,6 +17,7 @@ SHOW_KEYS = ('dn', 'krbprincipalname', 'krbcanonicalname', 'managedby_host',
              'ipakrbauthzdata', 'krbprincipalauthind', 'usercertificate',
              'has_keytab')
 ADD_KEYS = ('dn', 'krbprincipalname', 'krbcanonicalname', 'managedby_host',
+            'ipakrbauthzdata', 'krbprincipalauthind', 'usercertificate',
             'objectclass', 'ipauniqueid', 'ipakrboktoauthasdelegate',
             'krbpwdpolicyreference')
 ALL_KEYS = SHOW_KEYS + ('objectclass', 'ipauniqueid', 'ipakrbokasdelegate',
@@ -35,6 +37,19 @@ def parse_principal(directory, value):
         raise rpc.RealmMismatch()
     host = host.lower()
     return '%s/%s@%s' % (service, host, directory.realm), service, host
+
+
+def principal_aliases(directory, requested, canonical):
+    """The principal names an entry will have; the canonical one must stay
+    (``ensure_last_krbprincipalname``).
+    """
+    aliases = [parse_principal(directory, v)[0] for v in requested]
+    if canonical is not None and canonical not in aliases:
+        raise rpc.ValidationError(
+            name='krbprincipalname',
+            error='at least one value equal to the canonical principal name '
+                  'must be present')
+    return aliases
 
 
 def _service_not_found(principal):
@@ -85,9 +100,7 @@ def service_add(directory, values, messages, access):
     access.add(directory.service_dn(principal))
     owner = host_fqdn if host_fqdn in directory.hosts else None
     service = state.Service(principal, owner)
-    for flag in service.flags:
-        if values.get(flag) is not None:
-            service.flags[flag] = values[flag]
+    service.attrs, service.flags = _changed_attrs(directory, service, values)
     directory.services[principal] = service
     keys = ALL_KEYS if values['all'] else ADD_KEYS
     return {'result': view(directory, service, keys), 'value': principal,
@@ -126,7 +139,8 @@ def _service_matches(service, values):
                     for v in service.attrs.get(attr, [])]
         if not any(needle in v for v in haystack):
             return False
-    for attr in ('krbcanonicalname', 'krbprincipalname'):
+    for attr in ('krbcanonicalname', 'krbprincipalname', 'ipakrbauthzdata',
+                 'krbprincipalauthind'):
         wanted = values.get(attr)
         if wanted is None:
             continue
@@ -147,13 +161,7 @@ def service_find(directory, values, messages, access):
     found = sorted((s for s in directory.services.values()
                     if _service_matches(s, values)),
                    key=lambda s: s.principal)
-    sizelimit = values.get('sizelimit')
-    if sizelimit is None:
-        sizelimit = DEFAULT_SIZELIMIT
-    truncated = bool(sizelimit) and len(found) > sizelimit
-    if truncated:
-        found = found[:sizelimit]
-        messages.append(rpc.search_result_truncated())
+    found, truncated = search.limit(found, values, messages)
     if values['pkey_only']:
         keys = ('dn', 'krbcanonicalname')
     else:
@@ -163,9 +171,7 @@ def service_find(directory, values, messages, access):
         if not values['no_members']:
             keys += ('managedby_host',)
     entries = [view(directory, s, keys) for s in found]
-    noun = 'service' if len(entries) == 1 else 'services'
-    return {'result': entries, 'count': len(entries), 'truncated': truncated,
-            'summary': '%d %s matched' % (len(entries), noun)}
+    return search.output(entries, truncated, 'service', 'services')
 
 
 def _member_output(directory, service, values, completed, failed):
@@ -228,45 +234,27 @@ def service_disable(directory, values, messages, access):
             'summary': 'Disabled service "%s"' % service.principal}
 
 
-def _parse_mod_attr(option, spec):
-    name, sep, value = spec.partition('=')
-    if not sep or not name:
-        raise rpc.ValidationError(name=option,
-                                  error='Invalid format. Should be name=value')
-    name = name.lower()
-    if name not in MOD_ATTRS:
-        raise rpc.ValidationError(name=name,
-                                  error='attribute "%s" not allowed' % name)
-    return name, value
-
-
-def _mod_changes(directory, service, values):
-    """(attrs, flags) as service_mod would leave them."""
+def _changed_attrs(directory, service, values):
+    """(attrs, flags) as service_add/service_mod leave them."""
     attrs = {k: list(v) for k, v in service.attrs.items()}
     flags = dict(service.flags)
-    for name in MOD_ATTRS:
+    for name in MOD_ATTRS + ('usercertificate',):
         if values.get(name) is not None:
             attrs[name] = [v for v in values[name] if v]
     for name in flags:
         if values.get(name) is not None:
             flags[name] = values[name]
     if values.get('krbprincipalname') is not None:
-        aliases = [parse_principal(directory, v)[0]
-                   for v in values['krbprincipalname']]
-        if service.principal not in aliases:
-            raise rpc.ValidationError(
-                name='krbprincipalname',
-                error='at least one value equal to the canonical principal '
-                      'name must be present')
-        attrs['krbprincipalname'] = aliases
+        attrs['krbprincipalname'] = principal_aliases(
+            directory, values['krbprincipalname'], service.principal)
     for spec in values.get('setattr') or []:
-        name, value = _parse_mod_attr('setattr', spec)
+        name, value = params.attr_spec('setattr', spec, MOD_ATTRS)
         attrs[name] = [value] if value else []
     for spec in values.get('addattr') or []:
-        name, value = _parse_mod_attr('addattr', spec)
+        name, value = params.attr_spec('addattr', spec, MOD_ATTRS)
         attrs.setdefault(name, []).append(value)
     for spec in values.get('delattr') or []:
-        name, value = _parse_mod_attr('delattr', spec)
+        name, value = params.attr_spec('delattr', spec, MOD_ATTRS)
         if value not in attrs.get(name, []):
             raise rpc.AttrValueNotFound(attr=name, value=value)
         attrs[name].remove(value)
@@ -275,7 +263,7 @@ def _mod_changes(directory, service, values):
 
 def service_mod(directory, values, messages, access):
     service = get_service(directory, values['krbcanonicalname'])
-    attrs, flags = _mod_changes(directory, service, values)
+    attrs, flags = _changed_attrs(directory, service, values)
     if attrs == service.attrs and flags == service.flags:
         raise rpc.EmptyModlist()
     changed = sorted(k for k in set(attrs) | set(service.attrs)

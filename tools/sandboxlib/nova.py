@@ -33,6 +33,8 @@ class Instance(object):
         default_factory=lambda: str(uuid.uuid4()))
     metadata: dict = dataclasses.field(
         default_factory=lambda: {'ipa_enroll': 'true'})
+    # The booting user's roles, as nova records them at boot.
+    boot_roles: str = 'member,reader'
 
     def vendordata_body(self):
         return {
@@ -42,7 +44,7 @@ class Instance(object):
             'user-data': None,
             'hostname': self.hostname,
             'metadata': self.metadata,
-            'boot-roles': 'member,reader',
+            'boot-roles': self.boot_roles,
         }
 
 

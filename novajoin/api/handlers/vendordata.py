@@ -20,6 +20,7 @@ from novajoin import enrollment
 from novajoin import exception
 from novajoin import metrics
 from novajoin.policies import join as join_policies
+from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)
 
@@ -28,6 +29,8 @@ _HTTP_ERROR_FOR = (
     (exception.InvalidRequest, errors.BadRequest),
     (exception.HostOwnedByOther, errors.Forbidden),
     (exception.HostClassNotAllowed, errors.Forbidden),
+    (exception.NameReserved, errors.Forbidden),
+    (exception.HostPasswordUnknown, errors.Conflict),
 )
 
 
@@ -91,12 +94,28 @@ def _create_join(req, services, record):
     record.decision = result.decision
     record.fqdn = result.fqdn
     record.ipa_calls = result.ipa_calls
+    if result.fqdn is not None and services.tls_services is not None:
+        record.ipa_calls += _ensure_tls_services(services.tls_services,
+                                                 request, result, deadline)
     response = webob.Response(content_type='application/json',
                               charset='UTF-8')
     # The body may hold a one-time password: keep it out of caches.
     response.cache_control = 'no-store'
     response.json_body = result.body
     return response
+
+
+def _ensure_tls_services(tls_services, request, result, deadline):
+    """Subhosts and principals the metadata asks for; IPA round trips.
+
+    Their failures and refusals are logged per item and never change the
+    answer: the instance gets its OTP whatever happens to its services.
+    """
+    summary = tls_services.ensure_for_enrollment(
+        services_manager.Instance(request.instance_id, request.project_id,
+                                  result.fqdn),
+        request.metadata, request.boot_roles, deadline)
+    return summary.ipa_calls if summary is not None else 0
 
 
 def _authorize(enforcer, context):

@@ -75,7 +75,8 @@ def sim(tmp_path_factory):
 @pytest.fixture
 def ipa(sim):
     sim.admin.reset()
-    sim.admin.control(outage='none', latency_ms=0, max_concurrency=None)
+    sim.admin.control(outage='none', latency_ms=0, read_latency_ms=None,
+                      write_latency_ms=None, max_concurrency=None)
     client = RawIPA(sim)
     client.login()
     yield client

@@ -6,12 +6,16 @@ and needs a fully qualified name, refuses an existing host (DuplicateEntry)
 and, without ``force``, a name that does not resolve; host_show reports
 ``has_keytab`` false while a password is set; host_mod refuses a password on
 an enrolled host and an empty change (EmptyModlist); enrolling (ipa-join)
-consumes the OTP. Attribute values come back as lists.
+consumes the OTP. Attribute values come back as lists. ``batch`` runs
+its sub-calls in order and records itself as one call (its sub-calls are
+in ``batched``); ``server_find``, ``dnsrecord_show``, ``dnszone_show`` and
+``host_disable`` answer from ``servers``, ``dns_records`` and ``zones``.
 """
 
 import copy
 import threading
 
+from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
 from novajoin.openstack import http
 
@@ -31,7 +35,12 @@ class FakeIPA(object):
         self.realm = realm
         self.domain = domain
         self.hosts = {}
+        self.servers = ['ipa.' + domain]
+        self.zones = {domain}
+        # {(zone, name): {record attributes}}
+        self.dns_records = {}
         self.calls = []
+        self.batched = []
         self.fail_with = None
         self.before_call = None
         self._lock = threading.Lock()
@@ -71,10 +80,16 @@ class FakeIPA(object):
     def timeouts(self):
         return [call[2] for call in self.calls]
 
+    def batched_commands(self):
+        return [method for method, _ in self.batched]
+
     # -- the client interface -------------------------------------------
 
     def host_show(self, fqdn, timeout=None, **options):
         self._enter('host_show', fqdn, timeout, options)
+        return self._batch_host_show(fqdn)
+
+    def _batch_host_show(self, fqdn):
         with self._lock:
             host = self.hosts.get(fqdn)
             if host is None:
@@ -129,6 +144,60 @@ class FakeIPA(object):
             host.update(changes)
             return {'result': self._view(host), 'value': fqdn,
                     'summary': 'Modified host "%s"' % fqdn}
+
+    def host_disable(self, fqdn, timeout=None, **options):
+        self._enter('host_disable', fqdn, timeout, options)
+        with self._lock:
+            host = self.hosts.get(fqdn)
+            if host is None:
+                raise ipa_errors.NotFound('%s: host not found' % fqdn,
+                                          code=4001)
+            if not host['keytab']:
+                raise ipa_errors.AlreadyInactive(
+                    'This entry is already disabled', code=4010)
+            host['keytab'] = False
+            return {'result': True, 'value': fqdn,
+                    'summary': 'Disabled host "%s"' % fqdn}
+
+    def batch(self, calls, timeout=None):
+        calls = list(calls)
+        self._enter('batch', None, timeout, {'methods': calls})
+        items = []
+        for method, args, options in calls:
+            with self._lock:
+                self.batched.append((method, list(args)))
+            try:
+                result = getattr(self, '_batch_' + method)(*args, **options)
+            except ipa_errors.IPACommandError as exc:
+                items.append(ipa_client.BatchItem(None, exc))
+            else:
+                items.append(ipa_client.BatchItem(result, None))
+        return items
+
+    def _batch_server_find(self):
+        return {'result': [{'cn': [name]} for name in self.servers],
+                'count': len(self.servers), 'truncated': False,
+                'summary': '%d IPA servers matched' % len(self.servers)}
+
+    def _batch_dnsrecord_show(self, zone, name):
+        zone = zone.rstrip('.')
+        if zone not in self.zones:
+            raise ipa_errors.NotFound('%s.: DNS zone not found' % zone,
+                                      code=4001)
+        record = self.dns_records.get((zone, name))
+        if record is None:
+            raise ipa_errors.NotFound('%s: DNS resource record not found'
+                                      % name, code=4001)
+        return {'result': dict(record, idnsname=[name]), 'value': name,
+                'summary': None}
+
+    def _batch_dnszone_show(self, zone):
+        zone = zone.rstrip('.')
+        if zone not in self.zones:
+            raise ipa_errors.NotFound('%s.: DNS zone not found' % zone,
+                                      code=4001)
+        return {'result': {'idnsname': [zone + '.']}, 'value': zone + '.',
+                'summary': None}
 
     # -- internals ------------------------------------------------------
 

@@ -40,7 +40,10 @@ def test_instance_metadata_requests_enrollment(enroll, ipa, flag):
     assert set(result.body) == {'hostname', 'krb_realm', 'ipaotp'}
     assert result.body['hostname'] == FQDN
     assert result.body['krb_realm'] == 'EXAMPLE.TEST'
-    assert ipa.commands() == ['host_show', 'host_add']
+    # One read carrying the entry lookup and the name checks, one write.
+    assert ipa.commands() == ['batch', 'host_add']
+    assert ipa.batched_commands() == ['host_show', 'server_find',
+                                      'dnsrecord_show', 'dnszone_show']
     # The answer is what IPA accepts for ipa-join.
     ipa.enroll_with(FQDN, result.body['ipaotp'])
 
@@ -196,7 +199,7 @@ def test_repeat_request_returns_the_same_otp_without_writing(enroll, ipa):
     again = [enroll() for _ in range(3)]
     assert [r.decision for r in again] == [enrollment.REPEAT] * 3
     assert all(r.body == first.body for r in again)
-    assert ipa.commands() == ['host_show'] * 3
+    assert ipa.commands() == ['batch'] * 3
     assert ipa.accepts_otp(FQDN, first.body['ipaotp'])
 
 
@@ -267,63 +270,49 @@ def test_enrolled_entry_of_novajoin_1_3_0_is_enrolled(enroll, ipa):
     assert ipa.writes() == []
 
 
-def test_pending_entry_of_novajoin_1_3_0_gets_one_derived_otp(enroll, ipa,
-                                                              otp_key):
-    # 1.3.0 set a random OTP we cannot know: it is replaced once (1.3.0
-    # itself set a new one on every request), then repeated.
+def test_pending_entry_of_novajoin_1_3_0_is_refused_and_untouched(enroll,
+                                                                  ipa):
+    # novajoin 1.3.0 handed its own random OTP to nova already; replacing
+    # it would hand out a second OTP for the same boot.
     ipa.add_existing(FQDN, description=LEGACY_DESCRIPTION,
                      userpassword='otp-of-1.3.0')
-    result = enroll()
-    assert result.decision == enrollment.CREATED
-    assert ipa.commands() == ['host_show', 'host_mod']
-    record = description_of(ipa)
-    assert record.instance_id == conftest.INSTANCE
-    assert record.otp_nonce == otp_key.reset_nonce(conftest.INSTANCE)
-    assert not ipa.accepts_otp(FQDN, 'otp-of-1.3.0')
-    del ipa.calls[:]
-    again = enroll()
-    assert again.decision == enrollment.REPEAT
-    assert again.body == result.body
+    before = copy.deepcopy(ipa.hosts)
+    with pytest.raises(exception.HostPasswordUnknown) as caught:
+        enroll()
+    assert caught.value.decision == 'refused'
+    assert 'ipa host-del' in caught.value.message
+    assert ipa.hosts == before
     assert ipa.writes() == []
-    ipa.enroll_with(FQDN, result.body['ipaotp'])
+    assert ipa.accepts_otp(FQDN, 'otp-of-1.3.0')
 
 
-def test_our_entry_without_password_gets_one(enroll, ipa):
-    # E.g. the OTP was cleared without enrolling the host.
+@pytest.mark.parametrize('description', [
+    ownership.build_description(conftest.INSTANCE, 'n0nce'),
+    LEGACY_DESCRIPTION,
+])
+def test_disabled_entry_gets_no_otp_and_nothing_is_written(enroll, ipa,
+                                                           description):
+    # What host_disable leaves after an enrollment: no keytab, no password.
+    ipa.add_existing(FQDN, description=description, enrolled=True)
+    ipa.host_disable(FQDN)
+    del ipa.calls[:]
+    for _ in range(3):
+        result = enroll()
+        assert result.decision == enrollment.DISABLED
+        assert result.body == {'hostname': FQDN, 'krb_realm': 'EXAMPLE.TEST'}
+    assert ipa.writes() == []
+    assert ipa.hosts[FQDN]['userpassword'] is None
+
+
+def test_enroll_disable_request_never_reissues_an_otp(enroll, ipa):
     first = enroll()
-    ipa.hosts[FQDN]['userpassword'] = None
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    ipa.host_disable(FQDN)
     result = enroll()
-    assert result.decision == enrollment.CREATED
-    assert ipa.commands()[-1] == 'host_mod'
-    assert result.body['ipaotp'] != first.body['ipaotp']
-    assert ipa.accepts_otp(FQDN, result.body['ipaotp'])
-
-
-def test_concurrent_resets_by_two_replicas_agree(make_enroller, enroll, ipa,
-                                                 key_bytes):
-    ipa.add_existing(FQDN, description=LEGACY_DESCRIPTION)
-    replica = make_enroller(otp_key=otp.OTPKey(key_bytes))
-    answers = []
-    # The replica resets between our host_show and our host_mod: ours
-    # changes nothing (EmptyModlist) and both answer the same OTP.
-    on_first(ipa, 'host_mod', lambda: answers.append(enroll(
-        enroller=replica)))
-    ours = enroll()
-    assert ours.decision == answers[0].decision == enrollment.CREATED
-    assert ours.body == answers[0].body
-    assert ipa.accepts_otp(FQDN, ours.body['ipaotp'])
-
-
-def test_reset_racing_the_enrolment_answers_enrolled(enroll, ipa):
-    ipa.add_existing(FQDN, description=LEGACY_DESCRIPTION)
-
-    def instance_enrolls():
-        ipa.hosts[FQDN]['keytab'] = True
-    on_first(ipa, 'host_mod', instance_enrolls)
-    result = enroll()
-    assert result.decision == enrollment.ENROLLED
-    assert result.body == {'hostname': FQDN, 'krb_realm': 'EXAMPLE.TEST'}
-    assert ipa.commands() == ['host_show', 'host_mod', 'host_show']
+    assert 'ipaotp' not in result.body
+    assert not ipa.accepts_otp(FQDN, first.body['ipaotp'])
+    with pytest.raises(AssertionError):
+        ipa.enroll_with(FQDN, first.body['ipaotp'])
 
 
 # --- races on creation ------------------------------------------------------
@@ -339,8 +328,8 @@ def test_duplicate_entry_after_a_concurrent_create_is_a_repeat(
     assert ours.decision == enrollment.REPEAT
     assert ours.body == winner[0].body
     assert ipa.accepts_otp(FQDN, ours.body['ipaotp'])
-    assert ipa.commands() == ['host_show', 'host_add', 'host_show',
-                              'host_add', 'host_show']
+    assert ipa.commands() == ['batch', 'host_add', 'batch', 'host_add',
+                              'host_show']
 
 
 def test_duplicate_entry_of_another_instance_is_refused(enroll, ipa):
@@ -418,15 +407,15 @@ def test_ipa_validation_error_on_add_is_invalid_request_without_otp(enroll,
 
 
 def test_ipa_calls_get_the_time_left_before_the_deadline(enroll, ipa, clock):
-    on_first(ipa, 'host_show', lambda: clock.advance(1.5))
+    on_first(ipa, 'batch', lambda: clock.advance(1.5))
     enroll()
     assert ipa.timeouts() == [conftest.BUDGET, conftest.BUDGET - 1.5]
 
 
 def test_no_ipa_call_is_started_with_too_little_time_left(enroll, ipa,
                                                           clock):
-    # host_show used all but 0.2 s; min_call_time is 0.25 s: no host_add.
-    on_first(ipa, 'host_show', lambda: clock.advance(conftest.BUDGET - 0.2))
+    # The read used all but 0.2 s; min_call_time is 0.25 s: no host_add.
+    on_first(ipa, 'batch', lambda: clock.advance(conftest.BUDGET - 0.2))
     with pytest.raises(exception.EnrollmentUnavailable) as caught:
         enroll()
     assert 'time' in caught.value.message

@@ -96,14 +96,6 @@ def test_new_nonce_has_128_random_bits():
         assert nonce.replace('-', '').replace('_', '').isalnum()
 
 
-def test_reset_nonce_is_the_same_for_an_instance_on_every_replica(key_bytes):
-    one = otp.OTPKey(key_bytes).reset_nonce(conftest.INSTANCE)
-    two = otp.OTPKey(key_bytes).reset_nonce(conftest.INSTANCE)
-    assert one == two
-    assert one.startswith('r-') and len(one) == 2 + 2 * otp.NONCE_BYTES
-    assert one != otp.OTPKey(key_bytes).reset_nonce(conftest.OTHER_INSTANCE)
-
-
 def test_key_shorter_than_32_bytes_is_refused():
     with pytest.raises(ValueError):
         otp.OTPKey(b'x' * 31)

@@ -197,6 +197,7 @@ def test_every_handled_event_type_has_a_sample():
     sample_types = {samples.load(name)['event_type'] for name in (
         samples.VERSIONED_DELETE, samples.VERSIONED_CREATE,
         samples.VERSIONED_UPDATE, samples.LEGACY_DELETE,
-        samples.LEGACY_CREATE, samples.NOVA_FIP_ASSOCIATE,
+        samples.LEGACY_CREATE, samples.LEGACY_UPDATE,
+        samples.NOVA_FIP_ASSOCIATE,
         samples.NOVA_FIP_DISASSOCIATE, samples.NEUTRON_ASSOCIATE)}
     assert sample_types == set(handlers.HANDLERS)

@@ -1,0 +1,232 @@
+"""Which of the requested subhosts and principals an instance may have.
+
+Given what the metadata asks for and what IPA holds, :func:`plan` returns
+the writes that give the instance exactly what it may have, and a refusal
+for the rest. The rules:
+
+- A subhost is ``<short>.<network>.<domain>``: the instance's own short name
+  and our domain, never its own host name, never a reserved name. It may be
+  created, or used when its ownership record says it is this instance's
+  subhost; anything else under that name is someone else's.
+- A managed principal needs the policy rule ``join:managed_services``
+  (checked by the caller). Its host must be in our domain (checked when the
+  metadata was read), never an IPA server or another name reserved for
+  the enrollment (:mod:`novajoin.reserved_names`), and either absent
+  (novajoin creates it as a service host of this project), this instance's
+  own host or subhost, a service host novajoin created for this project, a
+  subhost of another instance of this project, or a host novajoin did not
+  create that the operator allow-listed (``[services] managed_service_hosts``).
+  Hosts of other projects' instances, and every other host, are refused.
+- A principal is owned through its host: once the host may be used, the
+  principal is created if absent and the instance's host made its manager.
+"""
+
+import fnmatch
+
+from novajoin import exception
+from novajoin import ownership
+from novajoin import reserved_names as novajoin_reserved
+from novajoin.services import metadata
+from novajoin.services import state as ipa_state
+
+COMPACT = 'compact'
+MANAGED = 'managed'
+
+
+class Instance(object):
+    """The instance the services are for."""
+
+    def __init__(self, instance_id, project_id, fqdn):
+        self.instance_id = instance_id
+        self.project_id = project_id
+        self.fqdn = fqdn
+
+    @property
+    def short_name(self):
+        return self.fqdn.split('.', 1)[0]
+
+    def __repr__(self):
+        return 'Instance(%r, fqdn=%r)' % (self.instance_id, self.fqdn)
+
+
+class Rules(object):
+    """The operator's part of the rules: domain, allow-list, reserved names.
+
+    ``reserved_names`` is the enrollment's
+    :class:`novajoin.reserved_names.ReservedNames` (``localhost``,
+    ``ipa-ca``, the configured IPA servers, ``[enrollment]
+    reserved_names``); the servers IPA lists come with each read.
+    """
+
+    def __init__(self, domain, host_allow_list=(), reserved_names=None):
+        self.domain = domain.lower().rstrip('.')
+        self.host_allow_list = [p.lower() for p in host_allow_list]
+        self._reserved_names = reserved_names or (
+            novajoin_reserved.ReservedNames((), [self.domain]))
+
+    def reserved(self, fqdn, servers):
+        """Why ``fqdn`` may never be handed out, or None."""
+        if fqdn in (servers or ()):
+            return 'is an IPA server'
+        try:
+            self._reserved_names.refuse_known(fqdn, self.domain)
+        except exception.NameReserved as exc:
+            return 'is reserved: %s' % exc.reason
+        return None
+
+    def allow_listed(self, fqdn):
+        return any(fnmatch.fnmatchcase(fqdn, pattern)
+                   for pattern in self.host_allow_list)
+
+
+class Plan(object):
+    """Writes, in the order IPA needs them, and what was refused.
+
+    ``granted`` maps each principal the instance will manage to its kind
+    (:data:`COMPACT` or :data:`MANAGED`).
+    """
+
+    def __init__(self):
+        self.new_hosts = {}
+        self.host_managers = []
+        self.new_services = []
+        self.service_managers = []
+        self.granted = {}
+        self.refusals = []
+
+    @property
+    def writes(self):
+        return (len(self.new_hosts) + len(self.host_managers)
+                + len(self.new_services) + len(self.service_managers))
+
+    def refuse(self, item, reason):
+        self.refusals.append(metadata.Refusal(str(item), reason))
+
+
+def subhost_name(instance, network, rules):
+    return '%s.%s.%s' % (instance.short_name, network, rules.domain)
+
+
+def names_to_read(instance, request, rules, managed_allowed):
+    """(host names, principals) the plan needs to see."""
+    hosts, principals = set(), set()
+    for service, network in request.compact:
+        subhost = subhost_name(instance, network, rules)
+        hosts.add(subhost)
+        principals.add(metadata.Principal(service, subhost))
+    if managed_allowed:
+        for principal in request.managed:
+            hosts.add(principal.host)
+            principals.add(principal)
+    hosts.discard(instance.fqdn)
+    return hosts, principals
+
+
+def plan(instance, request, state, rules, managed_allowed):
+    """The :class:`Plan` for ``request`` against ``state``."""
+    result = Plan()
+    usable_hosts = {instance.fqdn}
+    for service, network in sorted(request.compact):
+        subhost = subhost_name(instance, network, rules)
+        principal = metadata.Principal(service, subhost)
+        reason = _subhost_refusal(instance, subhost, state, rules)
+        if reason is not None:
+            result.refuse(principal, reason)
+            continue
+        if subhost not in usable_hosts:
+            usable_hosts.add(subhost)
+            entry = state.host(subhost)
+            if entry is ipa_state.ABSENT:
+                result.new_hosts[subhost] = ownership.ROLE_SUBHOST
+            if instance.fqdn not in ipa_state.managers(entry):
+                result.host_managers.append(subhost)
+        _plan_principal(instance, principal, COMPACT, state, result)
+    for principal in sorted(request.managed):
+        if not managed_allowed:
+            result.refuse(principal, 'policy join:managed_services does not '
+                                     'allow managed services for this '
+                                     'instance')
+            continue
+        reason = _managed_host_refusal(instance, principal.host, state,
+                                       rules, usable_hosts)
+        if reason is not None:
+            result.refuse(principal, reason)
+            continue
+        if (principal.host not in usable_hosts
+                and state.host(principal.host) is ipa_state.ABSENT):
+            result.new_hosts[principal.host] = ownership.ROLE_SERVICE_HOST
+        usable_hosts.add(principal.host)
+        _plan_principal(instance, principal, MANAGED, state, result)
+    return result
+
+
+def _plan_principal(instance, principal, kind, state, result):
+    if principal in state.unreadable:
+        result.refuse(principal, 'IPA would not show it: %s'
+                      % state.unreadable[principal])
+        return
+    entry = state.service(principal)
+    if entry is ipa_state.ABSENT:
+        result.new_services.append(principal)
+    if instance.fqdn not in ipa_state.managers(entry):
+        result.service_managers.append(principal)
+    result.granted[principal] = kind
+
+
+def _subhost_refusal(instance, subhost, state, rules):
+    if len(subhost) > 253:
+        return 'subhost %s is longer than 253 octets' % subhost
+    if subhost == instance.fqdn:
+        return 'subhost %s would be the instance\'s own host' % subhost
+    reason = rules.reserved(subhost, state.servers)
+    if reason is not None:
+        return 'subhost %s %s' % (subhost, reason)
+    if subhost in state.unreadable:
+        return 'IPA would not show subhost %s: %s' % (
+            subhost, state.unreadable[subhost])
+    entry = state.host(subhost)
+    if entry is ipa_state.ABSENT:
+        return None
+    return subhost_entry_refusal(instance, subhost, entry)
+
+
+def subhost_entry_refusal(instance, subhost, entry):
+    """Why an existing entry cannot be this instance's subhost, or None."""
+    if ownership.is_service_entry_of(entry, instance.instance_id,
+                                     ownership.ROLE_SUBHOST):
+        return None
+    if ownership.owner_of(entry) is None:
+        return '%s exists and was not created by novajoin' % subhost
+    return '%s belongs to another instance' % subhost
+
+
+def _managed_host_refusal(instance, fqdn, state, rules, usable_hosts):
+    reason = rules.reserved(fqdn, state.servers)
+    if reason is not None:
+        return '%s %s' % (fqdn, reason)
+    if fqdn in usable_hosts:
+        return None
+    if fqdn in state.unreadable:
+        return 'IPA would not show %s: %s' % (fqdn, state.unreadable[fqdn])
+    entry = state.host(fqdn)
+    if entry is ipa_state.ABSENT:
+        return None
+    return managed_entry_refusal(instance, fqdn, entry, rules)
+
+
+def managed_entry_refusal(instance, fqdn, entry, rules):
+    """Why an existing host may not carry managed services, or None."""
+    record = ownership.owner_of(entry)
+    if record is None:
+        if rules.allow_listed(fqdn):
+            return None
+        return ('%s was not created by novajoin and is not in [services] '
+                'managed_service_hosts' % fqdn)
+    if record.instance_id == instance.instance_id:
+        return None
+    if record.role is None:
+        return '%s is the host of another instance' % fqdn
+    if record.project_id is not None and record.project_id == (
+            instance.project_id):
+        return None
+    return '%s belongs to another project' % fqdn

@@ -1,0 +1,284 @@
+"""TLS services of instances, for the enrollment API and the listener.
+
+:meth:`TLSServices.ensure` gives an instance what its metadata asks for and
+may have: one IPA ``batch`` to read, one to write (plus, rarely, one to
+undo a lost creation race). :meth:`TLSServices.update` first takes away what
+the metadata no longer names, then ensures the rest. :meth:`TLSServices.
+release` is the delete side.
+
+Refusals are per item, one log line each, and never fail the enrollment:
+the main host's OTP answer does not depend on its services.
+"""
+
+import logging
+import threading
+import time
+
+import cachetools
+
+from novajoin.ipa import errors as ipa_errors
+from novajoin import ownership
+from novajoin.policies import services as services_policy
+from novajoin import reserved_names
+from novajoin.services import confinement
+from novajoin.services import metadata as service_metadata
+from novajoin.services import release as releases
+from novajoin.services import state as ipa_state
+from novajoin.services import writes
+
+LOG = logging.getLogger(__name__)
+
+Instance = confinement.Instance
+
+
+class Summary(object):
+    """What one ensure did, for logs and tests."""
+
+    def __init__(self, granted=None, refusals=(), written=0, failed=(),
+                 ipa_calls=0, skipped=None):
+        self.granted = dict(granted or {})
+        self.refusals = list(refusals)
+        self.written = written
+        self.failed = list(failed)
+        self.ipa_calls = ipa_calls
+        self.skipped = skipped
+
+    def __repr__(self):
+        return ('Summary(granted=%d, refused=%d, written=%d, failed=%d, '
+                'ipa_calls=%d, skipped=%r)'
+                % (len(self.granted), len(self.refusals), self.written,
+                   len(self.failed), self.ipa_calls, self.skipped))
+
+
+class _ServerNames(object):
+    """The IPA servers' names, remembered for ``ttl`` seconds."""
+
+    def __init__(self, ttl, timer):
+        self._cache = cachetools.TTLCache(maxsize=1, ttl=ttl, timer=timer)
+        self._lock = threading.Lock()
+
+    def get(self):
+        with self._lock:
+            return self._cache.get('servers')
+
+    def remember(self, names):
+        with self._lock:
+            self._cache['servers'] = names
+
+
+class TLSServices(object):
+    """One per process; thread-safe."""
+
+    def __init__(self, ipa, enforcer, rules, allowed_roles=(),
+                 allowed_projects=(), max_principals=64,
+                 server_cache_ttl=600, min_call_time=0.25,
+                 clock=time.monotonic):
+        self._ipa = ipa
+        self._enforcer = enforcer
+        self._rules = rules
+        self._allowed_roles = {role.lower() for role in allowed_roles}
+        self._allowed_projects = set(allowed_projects)
+        self._max_principals = max_principals
+        self._servers = _ServerNames(server_cache_ttl, clock)
+        self._min_call_time = min_call_time
+        self._clock = clock
+
+    @classmethod
+    def from_conf(cls, conf, ipa, enforcer):
+        group = conf.services
+        return cls(ipa, enforcer,
+                   confinement.Rules(
+                       conf.domain or ipa.domain,
+                       host_allow_list=group.managed_service_hosts,
+                       reserved_names=reserved_names.ReservedNames.from_conf(
+                           conf)),
+                   allowed_roles=group.managed_service_roles,
+                   allowed_projects=group.managed_service_projects,
+                   max_principals=group.max_principals,
+                   server_cache_ttl=group.server_cache_ttl,
+                   min_call_time=conf.enrollment.min_call_time)
+
+    def ensure_for_enrollment(self, instance, metadata, boot_roles,
+                              deadline):
+        """:meth:`ensure` for the vendordata request: never raises.
+
+        An IPA failure or a deadline too close is logged and the services
+        are left for the next request of the boot.
+        """
+        try:
+            return self.ensure(instance, metadata, boot_roles,
+                               deadline=deadline)
+        except (ipa_errors.IPAError, _NoTimeLeft) as exc:
+            LOG.error('instance=%s fqdn=%s services decision=error '
+                      'reason=%s: %s', instance.instance_id, instance.fqdn,
+                      type(exc).__name__, exc)
+            return Summary(skipped=str(exc))
+        # The instance's OTP is already in IPA: whatever goes wrong with its
+        # services must not turn the answer into a 500 that nova would
+        # store as an empty join. Logged with its traceback, as a bug.
+        except Exception as exc:
+            LOG.exception('instance=%s fqdn=%s services decision=error '
+                          'reason=unexpected %s', instance.instance_id,
+                          instance.fqdn, type(exc).__name__)
+            return Summary(skipped=type(exc).__name__)
+
+    def ensure(self, instance, metadata, boot_roles=(), deadline=None):
+        """Give ``instance`` what ``metadata`` asks for and it may have.
+
+        :returns: :class:`Summary`, or None when nothing is asked for.
+        :raises novajoin.ipa.errors.IPAError: IPA could not be used.
+        """
+        request = service_metadata.parse(metadata, self._rules.domain,
+                                         self._ipa.realm)
+        if not request:
+            return None
+        return self._ensure(instance, request, boot_roles, deadline)
+
+    def _ensure(self, instance, request, boot_roles, deadline):
+        refusals = list(request.refusals)
+        managed_allowed = bool(request.managed) and self._may_manage(
+            instance, boot_roles)
+        hosts, principals = confinement.names_to_read(
+            instance, request, self._rules, managed_allowed)
+        if len(principals) > self._max_principals:
+            refusals.append(service_metadata.Refusal(
+                'metadata', 'asks for %d principals; at most %d are allowed '
+                            '([services] max_principals)'
+                % (len(principals), self._max_principals)))
+            return self._done(instance, Summary(refusals=refusals))
+        state, calls = ipa_state.IPAState(), 0
+        if hosts or principals:
+            state, calls = self._read(hosts, principals, deadline)
+        plan = confinement.plan(instance, request, state, self._rules,
+                                managed_allowed)
+        outcome = writes.Outcome()
+        if plan.writes:
+            outcome = writes.apply(self._ipa, instance, plan, self._rules,
+                                   timeout=self._time_left(deadline))
+        return self._done(instance, Summary(
+            plan.granted, refusals + plan.refusals, outcome.written,
+            outcome.failed, calls + outcome.ipa_calls))
+
+    def _read(self, hosts, principals, deadline):
+        """The IPA state of the names, with the IPA servers (cached)."""
+        servers = self._servers.get()
+        state, calls = ipa_state.read(
+            self._ipa, hosts, principals, want_servers=servers is None,
+            timeout=self._time_left(deadline))
+        if state.servers is None:
+            state.servers = servers
+        else:
+            self._servers.remember(state.servers)
+        return state, calls
+
+    def update(self, instance, metadata, subhosts):
+        """Make an enrolled instance's services match changed metadata.
+
+        ``subhosts`` are the instance's subhosts found by their ownership
+        record. Takes away what the metadata dropped, then ensures the rest;
+        nova sends no boot-roles with updates, so new managed services need
+        a rule that does not depend on them.
+        """
+        request = service_metadata.parse(metadata, self._rules.domain,
+                                         self._ipa.realm)
+        holdings = releases.find_holdings(self._ipa, instance.fqdn,
+                                          subhosts)
+        stale_hosts, stale_principals = releases.stale_compact(
+            holdings, request,
+            lambda net: confinement.subhost_name(instance, net, self._rules))
+        self._delete_compact(instance, stale_hosts, stale_principals)
+        stale_managed = self._releasable(
+            releases.stale_managed(holdings, request))
+        releases.release_managed(self._ipa, instance.instance_id,
+                                 instance.fqdn, stale_managed)
+        # Managed principals it manages already were allowed when they were
+        # added; only new ones need the policy.
+        request.managed -= holdings.managed
+        if not request:
+            return None
+        return self._ensure(instance, request, (), None)
+
+    def release(self, instance_id, fqdn, subhosts):
+        """Delete side: stop ``fqdn`` managing the managed principals.
+
+        Subhosts and their principals are deleted with the instance's hosts
+        by the caller.
+        """
+        holdings = releases.find_holdings(self._ipa, fqdn, subhosts)
+        return releases.release_managed(self._ipa, instance_id, fqdn,
+                                        holdings.managed)
+
+    def _may_manage(self, instance, boot_roles):
+        roles = list(boot_roles)
+        credentials = {
+            'roles': roles,
+            'project_id': instance.project_id,
+            'boot_role_allowed': any(role.lower() in self._allowed_roles
+                                     for role in roles),
+            'project_allowed': instance.project_id in self._allowed_projects,
+        }
+        return self._enforcer.authorize(
+            services_policy.MANAGED_SERVICES,
+            {'project_id': instance.project_id}, credentials)
+
+    def _releasable(self, principals):
+        """Those of ``principals`` whose relation novajoin may take back.
+
+        Principals on hosts novajoin created or the operator listed;
+        relations on other hosts were not made by novajoin.
+        """
+        hosts = {p.host for p in principals}
+        if not hosts:
+            return set()
+        state, _ = ipa_state.read(self._ipa, hosts, (), False, None)
+        keep = set()
+        for host in hosts:
+            entry = state.hosts.get(host)
+            if (host in state.unreadable or entry is ipa_state.ABSENT
+                    or (ownership.owner_of(entry) is None
+                        and not self._rules.allow_listed(host))):
+                keep.add(host)
+        return {p for p in principals if p.host not in keep}
+
+    def _delete_compact(self, instance, stale_hosts, stale_principals):
+        calls = [('host_del', [host], {'updatedns': True})
+                 for host in sorted(stale_hosts)]
+        calls += [('service_del', [str(p)], {})
+                  for p in sorted(stale_principals)]
+        if not calls:
+            return
+        for call, item in zip(calls, self._ipa.batch(calls)):
+            if item.error is None or isinstance(item.error,
+                                                ipa_errors.NotFound):
+                LOG.info('instance=%s item=%s decision=deleted reason=no '
+                         'longer in the metadata', instance.instance_id,
+                         call[1][0])
+            else:
+                LOG.warning('instance=%s item=%s decision=failed command=%s '
+                            'reason=%s: %s', instance.instance_id,
+                            call[1][0], call[0], type(item.error).__name__,
+                            item.error)
+
+    def _time_left(self, deadline):
+        if deadline is None:
+            return None
+        left = deadline - self._clock()
+        if left < self._min_call_time:
+            raise _NoTimeLeft('not enough time left before the answer to '
+                              'nova is due')
+        return left
+
+    @staticmethod
+    def _done(instance, summary):
+        for refusal in summary.refusals:
+            LOG.warning('instance=%s item=%s decision=refused reason=%s',
+                        instance.instance_id, refusal.key, refusal.reason)
+        LOG.info('instance=%s fqdn=%s services granted=%d refused=%d '
+                 'written=%d failed=%d ipa_calls=%d', instance.instance_id,
+                 instance.fqdn, len(summary.granted), len(summary.refusals),
+                 summary.written, len(summary.failed), summary.ipa_calls)
+        return summary
+
+
+class _NoTimeLeft(Exception):
+    pass

@@ -1,0 +1,87 @@
+"""What IPA holds for the names a service request involves: one ``batch``.
+
+Every host and principal the request names is shown in a single round trip,
+together with ``server_find`` when the list of IPA servers is not cached.
+A name IPA does not know is *absent*; one IPA would not show (an ACI, an
+error) is *unreadable* and is never written to.
+"""
+
+from novajoin.ipa import errors as ipa_errors
+from novajoin.services import metadata
+
+ABSENT = None
+
+
+class IPAState(object):
+    """Host and service entries by name; ``servers`` the IPA servers."""
+
+    def __init__(self):
+        self.hosts = {}
+        self.services = {}
+        self.unreadable = {}
+        self.servers = None
+
+    def host(self, fqdn):
+        """The host entry, or :data:`ABSENT`; KeyError if not read."""
+        return self.hosts[fqdn]
+
+    def service(self, principal):
+        return self.services[principal]
+
+
+def managers(entry):
+    """Lowercased fqdns of the hosts in an entry's ``managedby_host``."""
+    if not entry:
+        return set()
+    return {fqdn.lower() for fqdn in entry.get('managedby_host') or ()}
+
+
+def read(ipa, host_names, principals, want_servers, timeout):
+    """Show ``host_names`` and ``principals`` in one batch.
+
+    :returns: (:class:`IPAState`, round trips made)
+    """
+    host_names = sorted(set(host_names))
+    principals = sorted(set(principals))
+    calls = [('host_show', [fqdn], {}) for fqdn in host_names]
+    calls += [('service_show', [str(p)], {}) for p in principals]
+    if want_servers:
+        calls.append(('server_find', [], {}))
+    state = IPAState()
+    if not calls:
+        return state, 0
+    items = ipa.batch(calls, timeout=timeout)
+    for fqdn, item in zip(host_names, items):
+        _store(state.hosts, state.unreadable, fqdn, item)
+    for principal, item in zip(principals, items[len(host_names):]):
+        _store(state.services, state.unreadable, principal, item)
+    if want_servers:
+        item = items[-1]
+        if item.error is not None:
+            raise item.error
+        state.servers = server_names(item.result)
+    return state, 1
+
+
+def server_names(server_find_output):
+    """The fqdns of IPA servers in a ``server_find`` output."""
+    names = set()
+    for entry in server_find_output.get('result') or ():
+        for name in entry.get('cn') or ():
+            names.add(name.lower().rstrip('.'))
+    return frozenset(names)
+
+
+def _store(found, unreadable, name, item):
+    if item.error is None:
+        found[name] = item.result.get('result') or {}
+    elif isinstance(item.error, ipa_errors.NotFound):
+        found[name] = ABSENT
+    else:
+        unreadable[name] = item.error
+
+
+def principal_of(entry):
+    """The :class:`~novajoin.services.metadata.Principal` of an entry."""
+    names = entry.get('krbcanonicalname') or entry.get('krbprincipalname')
+    return metadata.Principal.from_ipa(names[0])

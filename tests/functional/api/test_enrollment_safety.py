@@ -1,0 +1,127 @@
+"""No OTP is valid twice, and names that must never be handed out are
+refused before any IPA write (issue 9, points 4 and 9)."""
+
+import pytest
+
+from tests.functional.api.conftest import vendordata_body
+from tests.functional.api import ipa_access
+
+WRITES = ('host_add', 'host_mod', 'host_del', 'host_disable')
+
+
+@pytest.fixture
+def admin(novajoin):
+    access = ipa_access.IPAAccess(novajoin.conf_file)
+    yield access
+    access.close()
+
+
+def fqdn_of(sim, body):
+    return '%s.%s' % (body['hostname'], sim.domain)
+
+
+def writes(sim):
+    return sum(sim.admin.calls(command) for command in WRITES)
+
+
+def test_disable_then_request_gets_no_otp(nova, sim, admin):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    first = nova.post(body).json()
+    sim.admin.join(fqdn, first['ipaotp'])
+    admin.disable(fqdn)
+    sim.admin.reset_stats()
+    for _ in range(3):
+        again = nova.post(body)
+        assert again.status_code == 200
+        assert again.json() == {'hostname': fqdn, 'krb_realm': sim.realm}
+    assert writes(sim) == 0
+    assert not admin.has_password(fqdn)
+    # What host_disable left is not enrollable with the earlier OTP.
+    assert sim.admin.try_join(fqdn, first['ipaotp'])[0] == 403
+
+
+def test_no_otp_value_is_ever_accepted_twice(nova, sim, admin):
+    seen = set()
+    for _ in range(3):
+        body = vendordata_body()
+        fqdn = fqdn_of(sim, body)
+        answers = {nova.post(body).json()['ipaotp'] for _ in range(3)}
+        assert len(answers) == 1
+        otp = answers.pop()
+        assert otp not in seen
+        seen.add(otp)
+        assert sim.admin.try_join(fqdn, otp)[0] == 200
+        assert sim.admin.try_join(fqdn, otp)[0] != 200
+        admin.disable(fqdn)
+        nova.post(body)
+        assert sim.admin.try_join(fqdn, otp)[0] == 403
+
+
+@pytest.mark.parametrize('hostname', ['localhost', 'ipa-ca', 'ipa', 'ipa2',
+                                      'kerberos'])
+def test_reserved_name_is_refused_with_no_ipa_write(nova, sim, hostname):
+    sim.admin.reset_stats()
+    response = nova.post(vendordata_body(hostname=hostname))
+    assert response.status_code == 403
+    assert 'reserved' in response.json()['error']['message']
+    assert writes(sim) == 0
+    assert sim.admin.hosts() == []
+
+
+def test_ipa_server_name_is_refused_with_no_ipa_write(nova, sim):
+    sim.admin.add_master('idm7.%s' % sim.domain)
+    sim.admin.reset_stats()
+    response = nova.post(vendordata_body(hostname='idm7'))
+    assert response.status_code == 403
+    assert writes(sim) == 0
+
+
+@pytest.mark.parametrize('name', ['www', 'mail'])
+def test_name_with_foreign_dns_records_is_refused_with_no_ipa_write(
+        nova, sim, name):
+    sim.admin.add_records(sim.domain, name, arecord=['192.0.2.80'])
+    sim.admin.reset_stats()
+    response = nova.post(vendordata_body(hostname=name))
+    assert response.status_code == 403
+    assert 'DNS records' in response.json()['error']['message']
+    assert writes(sim) == 0
+    assert sim.admin.hosts() == []
+
+
+def test_name_check_rides_in_the_one_read_of_a_first_request(nova, sim):
+    sim.admin.reset_stats()
+    response = nova.post(vendordata_body())
+    assert response.status_code == 200
+    calls = sim.admin.stats()['calls']
+    # One round trip reads (batch: host_show + DNS checks), one writes.
+    assert calls.get('batch') == 1 and calls.get('host_add') == 1
+    assert calls.get('batch:dnsrecord_show') == 1
+    assert 'host_show' not in calls
+
+
+def test_without_memcached_each_repeat_is_one_read(nova, sim):
+    body = vendordata_body()
+    sim.admin.reset_stats()
+    answers = [nova.post(body).json() for _ in range(6)]
+    assert all(answer == answers[0] for answer in answers)
+    calls = sim.admin.stats()['calls']
+    assert calls.get('batch') == 6 and calls.get('host_add') == 1
+    assert writes(sim) == 1
+
+
+def test_pending_entry_of_novajoin_1_3_0_is_refused_and_keeps_its_otp(
+        nova, sim, admin):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    legacy = '{"novajoin_metadata": {"nova_instance_id": "%s"}}' % (
+        body['instance-id'])
+    # What novajoin 1.3.0 left: its own OTP, already handed to nova.
+    admin.ipa.host_add(fqdn, force=True, description=legacy,
+                       userpassword='Otp-of-novajoin-1.3.0')
+    sim.admin.reset_stats()
+    response = nova.post(body)
+    assert response.status_code == 409
+    assert 'ipa host-del' in response.json()['error']['message']
+    assert writes(sim) == 0
+    assert sim.admin.try_join(fqdn, 'Otp-of-novajoin-1.3.0')[0] == 200

@@ -1,0 +1,210 @@
+"""The shared nonce cache between replicas, on real processes: IPA calls
+per boot, and every case where the cache could answer a wrong OTP
+(rebuild, delete and re-create, expiry, disable, memcached down).
+
+Two replicas (novajoin-server, and uWSGI with two worker processes) share
+one memcached and the simulator; requests of one boot alternate between
+them, as nova's metadata processes behind a load balancer do. The cache
+TTL is short (TTL seconds) so the expiry cases run in real time.
+"""
+
+import time
+
+import pytest
+
+from novajoin import rearm
+from tests.fixtures import novajoin_server
+from tests.functional.api.conftest import caller_for
+from tests.functional.api.conftest import server_sections
+from tests.functional.api.conftest import vendordata_body
+from tests.functional.api import ipa_access
+
+TTL = 6
+REQUESTS_PER_BOOT = 6    # nova building a config drive
+READS = ('batch', 'host_show', 'server_find')
+WRITES = ('host_add', 'host_mod')
+
+
+def _sections(ks, ipa, otp_key_file, memcached, **enrollment):
+    sections = server_sections(ks, ipa, otp_key_file)
+    sections['enrollment'].update(memcached_servers=memcached.server,
+                                  nonce_cache_ttl=TTL, **enrollment)
+    return sections
+
+
+@pytest.fixture(scope='module')
+def replicas(tmp_path_factory, test_ca, ks, ipa, otp_key_file, standin,
+             memcached):
+    sections = _sections(ks, ipa, otp_key_file, memcached)
+    workdir = tmp_path_factory.mktemp('replicas')
+    with novajoin_server.run_novajoin_server(
+            workdir / 'a', test_ca, sections, name='replica-a') as a:
+        with novajoin_server.run_novajoin_server(
+                workdir / 'b', test_ca, sections, name='replica-b',
+                runner='uwsgi') as b:
+            yield [a, b]
+
+
+@pytest.fixture
+def callers(replicas, ks, memcached):
+    memcached.flush()
+    return [caller_for(server, ks, 'nova') for server in replicas]
+
+
+@pytest.fixture
+def listener(replicas):
+    """The listener's view: its IPA client, OTP key and nonce cache."""
+    access = ipa_access.IPAAccess(replicas[0].conf_file)
+    yield access
+    access.close()
+
+
+def boot(callers, body, count=REQUESTS_PER_BOOT):
+    """nova's requests for one boot, alternating between the replicas."""
+    answers = []
+    for number in range(count):
+        response = callers[number % len(callers)].post(body)
+        assert response.status_code == 200, response.text
+        answers.append(response.json())
+    return answers
+
+
+def counts(sim, commands):
+    calls = sim.admin.stats()['calls']
+    return sum(calls.get(command, 0) for command in commands)
+
+
+def fqdn_of(sim, body):
+    return '%s.%s' % (body['hostname'], sim.domain)
+
+
+def test_a_boot_costs_one_write_and_one_read_across_replicas(callers, sim):
+    boots = 5
+    for _ in range(boots):
+        body = vendordata_body()
+        sim.admin.reset_stats()
+        answers = boot(callers, body)
+        assert all(answer == answers[0] for answer in answers)
+        calls = sim.admin.stats()['calls']
+        assert counts(sim, WRITES) == 1, calls
+        # The read before the write carries the DNS check of the new name.
+        assert counts(sim, READS) == 1, calls
+        sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
+
+
+def test_rebuild_answers_the_new_otp_at_once(callers, sim, listener):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    old = boot(callers, body)[0]['ipaotp']
+    sim.admin.join(fqdn, old)
+    # The listener's rebuild: disable, re-arm (writes the cache through).
+    listener.disable(fqdn)
+    assert rearm.rearm_host(listener.ipa, listener.otp_key, listener.nonces,
+                            body['instance-id'], fqdn) == rearm.REARMED
+    sim.admin.reset_stats()
+    answers = boot(callers, body)
+    assert counts(sim, READS + WRITES) == 0
+    new = answers[0]['ipaotp']
+    assert new != old and all(a['ipaotp'] == new for a in answers)
+    assert sim.admin.try_join(fqdn, old)[0] == 403
+    sim.admin.join(fqdn, new)
+
+
+def test_delete_by_novajoin_and_recreate_gives_a_new_otp(callers, sim,
+                                                         listener):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    old = boot(callers, body)[0]['ipaotp']
+    listener.ipa.host_del(fqdn, updatedns=True)
+    assert rearm.forget_host(listener.nonces, body['instance-id'], fqdn)
+    new = boot(callers, body)[0]['ipaotp']
+    assert new != old
+    sim.admin.join(fqdn, new)
+
+
+def test_delete_in_ipa_directly_is_seen_once_the_ttl_ran_out(callers, sim,
+                                                             listener):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    old = boot(callers, body)[0]['ipaotp']
+    listener.ipa.host_del(fqdn)
+    # The documented window: the cache has not seen the delete yet.
+    assert boot(callers, body, 1)[0]['ipaotp'] == old
+    time.sleep(TTL + 0.5)
+    new = boot(callers, body)[0]['ipaotp']
+    assert new != old
+    sim.admin.join(fqdn, new)
+
+
+def test_expired_nonce_is_read_back_from_ipa_with_the_same_otp(callers,
+                                                               sim):
+    body = vendordata_body()
+    first = boot(callers, body)[0]
+    time.sleep(TTL + 0.5)
+    sim.admin.reset_stats()
+    assert boot(callers, body) == [first] * REQUESTS_PER_BOOT
+    # One read after expiry, then the cache again; nothing written.
+    assert counts(sim, READS) == 1 and counts(sim, WRITES) == 0
+    sim.admin.join(fqdn_of(sim, body), first['ipaotp'])
+
+
+def test_disable_in_ipa_gives_no_otp_once_the_ttl_ran_out(callers, sim,
+                                                          listener):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    old = boot(callers, body)[0]['ipaotp']
+    sim.admin.join(fqdn, old)
+    listener.disable(fqdn)
+    # Within the window the answer can be the OTP just used: IPA refuses it.
+    for answer in boot(callers, body, 2):
+        if 'ipaotp' in answer:
+            assert sim.admin.try_join(fqdn, answer['ipaotp'])[0] == 403
+    time.sleep(TTL + 0.5)
+    assert boot(callers, body) == [
+        {'hostname': fqdn, 'krb_realm': sim.realm}] * REQUESTS_PER_BOOT
+
+
+def test_memcached_not_answering_falls_back_to_ipa(callers, sim, memcached):
+    body = vendordata_body()
+    first = boot(callers, body, 1)[0]
+    memcached.pause()
+    try:
+        started = time.monotonic()
+        sim.admin.reset_stats()
+        answers = boot(callers, body)
+        elapsed = time.monotonic() - started
+        other = vendordata_body()
+        created = boot(callers, other)
+    finally:
+        memcached.resume()
+    assert answers == [first] * REQUESTS_PER_BOOT
+    # Each replica waited for memcached once, then skipped it.
+    assert elapsed < 5
+    assert counts(sim, WRITES) == 1
+    assert all(answer == created[0] for answer in created)
+    sim.admin.join(fqdn_of(sim, body), first['ipaotp'])
+    sim.admin.join(fqdn_of(sim, other), created[0]['ipaotp'])
+
+
+@pytest.fixture(scope='module')
+def replica_without_dns_check(tmp_path_factory, test_ca, ks, ipa,
+                              otp_key_file, standin, memcached):
+    sections = _sections(ks, ipa, otp_key_file, memcached,
+                         check_dns_records=False)
+    with novajoin_server.run_novajoin_server(
+            tmp_path_factory.mktemp('no-dns-check'), test_ca, sections,
+            name='no-dns-check') as server:
+        yield server
+
+
+def test_without_the_dns_check_a_boot_costs_one_write_and_no_read(
+        replica_without_dns_check, ks, sim, memcached):
+    caller = caller_for(replica_without_dns_check, ks, 'nova')
+    boot([caller], vendordata_body())      # reads the IPA server list
+    for _ in range(3):
+        body = vendordata_body()
+        sim.admin.reset_stats()
+        answers = boot([caller], body)
+        assert all(answer == answers[0] for answer in answers)
+        assert counts(sim, WRITES) == 1 and counts(sim, READS) == 0
+        sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
