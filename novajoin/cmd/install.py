@@ -75,6 +75,11 @@ cli_opts = [
     cfg.StrOpt('api-url',
                help='URL nova calls novajoin at. Default: '
                     'https://<controller fqdn>:9090/v1.'),
+    cfg.ListOpt('memcached-servers', default=[],
+                help='memcached servers (host:port) for join.conf: '
+                     'keystonemiddleware\'s token cache and the nonce '
+                     'cache, shared by the API\'s processes and replicas. '
+                     'Needed with more than one API process.'),
     cfg.StrOpt('api-ca-file',
                help='CA that signed the novajoin API\'s certificate, for '
                     'nova ([api] vendordata_dynamic_ssl_certfile).'),
@@ -130,13 +135,18 @@ def _ipa_admin_client(conf, where):
 
 
 def join_conf_settings(conf, where, principal):
-    return {
+    settings = {
         'ipa': {'servers': ', '.join(str(s) for s in where.servers),
                 'ca_file': conf.ipa_ca_file, 'realm': where.realm,
                 'domain': where.domain, 'auth_method': 'kerberos',
                 'keytab': conf.keytab, 'principal': principal},
         'enrollment': {'otp_key_file': conf.otp_key_file},
     }
+    if conf.memcached_servers:
+        servers = ','.join(conf.memcached_servers)
+        settings['keystone_authtoken'] = {'memcached_servers': servers}
+        settings['enrollment']['memcached_servers'] = servers
+    return settings
 
 
 def run(conf, out=print):

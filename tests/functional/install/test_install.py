@@ -87,6 +87,7 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
     tools = _fake_getkeytab(str(tmp_path / 'bin'))
 
     first = installer.run('--nova-conf', str(nova_conf),
+                          '--memcached-servers', '127.0.0.1:11211',
                           path=_path_with(tools))
     assert first.returncode == 0, first.stderr + first.stdout
     assert 'change(s) made' in first.stdout
@@ -119,6 +120,8 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
     assert join['ipa']['keytab'] == installer.keytab
     assert join['ipa']['servers'] == 'localhost:%d' % sim.port
     assert join['enrollment']['otp_key_file'] == installer.otp_key
+    assert join['keystone_authtoken']['memcached_servers'] == (
+        '127.0.0.1:11211')
 
     edited = nova_conf.read_text()
     # Everything that was there is still there, comments included ...
@@ -148,6 +151,7 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
                       installer.keytab, str(nova_conf))
     sim.admin.reset_stats()
     second = installer.run('--nova-conf', str(nova_conf),
+                           '--memcached-servers', '127.0.0.1:11211',
                            path=_path_with(tools))
     assert second.returncode == 0, second.stderr + second.stdout
     assert second.stdout.splitlines()[-1] == (
