@@ -36,8 +36,8 @@ def test_metadefs_loaded_once_and_repaired_when_changed(
     assert {a['name'] for a in loaded['resource_type_associations']} == {
         'OS::Glance::Image', 'OS::Nova::Server'}
     assert {'ipa_enroll', 'ipa_hostclass', 'ipa_host_location',
-            'compact_services', 'compact_service_http',
-            'managed_service_http'} <= set(loaded['properties'])
+            'compact_services', 'compact_service_HTTP',
+            'managed_service_HTTP'} <= set(loaded['properties'])
 
     second = _run(installer, tmp_path, ks)
     assert second.returncode == 0, second.stderr + second.stdout
