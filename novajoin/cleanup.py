@@ -71,13 +71,19 @@ def delete_owned_resources(ipa, owned, services=None):
     ``updatedns`` removes its A/AAAA/SSHFP/PTR records, including floating
     IP records added under the host's name. A host that is already gone
     counts as deleted, so repeating this is harmless.
+
+    Returns the fqdns this call deleted, without those already gone.
     """
     if services is not None:
         for fqdn in owned.host_fqdns:
             services.release(owned.instance_id, fqdn, owned.subhost_fqdns)
+    deleted = []
     for fqdn in owned.subhost_fqdns + owned.host_fqdns:
         try:
             ipa.host_del(fqdn, updatedns=True)
         except ipa_errors.NotFound:
             LOG.debug('instance=%s fqdn=%s already deleted',
                       owned.instance_id, fqdn)
+        else:
+            deleted.append(fqdn)
+    return deleted

@@ -40,10 +40,22 @@ VENDORDATA_REQUEST = {
 
 def validate(schema, document):
     """Raise :class:`errors.BadRequest` naming the first violation."""
-    validator = jsonschema.Draft7Validator(schema)
+    validator = _validator_for(schema)
     error = next(iter(validator.iter_errors(document)), None)
     if error is not None:
         raise errors.BadRequest(describe(error))
+
+
+_validators = {}
+
+
+def _validator_for(schema):
+    # Building a validator costs more than checking nova's small body.
+    validator = _validators.get(id(schema))
+    if validator is None or validator.schema is not schema:
+        validator = jsonschema.Draft7Validator(schema)
+        _validators[id(schema)] = validator
+    return validator
 
 
 def describe(error):

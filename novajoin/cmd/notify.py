@@ -14,6 +14,7 @@ from oslo_log import log
 from oslo_service import systemd
 
 from novajoin import conf as novajoin_conf
+from novajoin.notify import redelivery
 from novajoin.notify import service
 
 LOG = log.getLogger(__name__)
@@ -42,7 +43,11 @@ def main(argv=None):
     signal.signal(signal.SIGINT, request_stop)
 
     notify_service = service.NotifyService.from_conf(conf)
-    notify_service.start()
+    try:
+        notify_service.start()
+    except redelivery.RedeliveryFixUnavailable as exc:
+        LOG.error('refusing to start: %s', exc)
+        return 1
     # Type=notify units: ready once consuming.
     systemd.notify_once()
     # A timed wait keeps the main thread responsive to signals.

@@ -51,10 +51,16 @@ connection_opts = [
                       'retry waits up to twice as long (exponential '
                       'backoff with full jitter), never beyond the '
                       'call\'s deadline.'),
-    cfg.IntOpt('max_connections', default=10, min=1,
-               help='Maximum number of concurrent HTTPS connections to '
-                    'IPA (kept alive and reused). Callers beyond it wait '
-                    'for a free connection, within their deadline.'),
+    cfg.IntOpt('max_connections_per_server', default=4, min=1,
+               deprecated_opts=[cfg.DeprecatedOpt('max_connections',
+                                                  group=GROUP)],
+               help='Concurrent HTTPS connections to each IPA server '
+                    '(kept alive and reused), per novajoin process. '
+                    'FreeIPA answers JSON-RPC from 4 single-threaded WSGI '
+                    'processes per server, so more only queue in its '
+                    'httpd; with several novajoin processes per IPA '
+                    'server, divide 4 among them. Callers beyond it wait '
+                    'for a free connection, earliest deadline first.'),
 ]
 
 auth_opts = [

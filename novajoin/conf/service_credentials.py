@@ -9,6 +9,10 @@ from oslo_config import cfg
 
 GROUP = 'service_credentials'
 
+# keystoneauth1 waits forever by default: a service that accepts the
+# connection and never answers would hold a caller for good.
+DEFAULT_TIMEOUT = 10.0
+
 service_credentials_opts = [
     cfg.StrOpt('region_name',
                help='Region of the endpoints to use from the catalog.'),
@@ -18,15 +22,27 @@ service_credentials_opts = [
 ]
 
 
+def _session_opts():
+    opts = ks_loading.get_session_conf_options()
+    cfg.set_defaults(opts, timeout=DEFAULT_TIMEOUT)
+    for opt in opts:
+        if opt.dest == 'timeout':
+            opt.help = ('Seconds to wait for a connection to, and for each '
+                        'read from, Keystone, nova, neutron and Glance. '
+                        'novajoin-server bounds its calls further by '
+                        '[api] request_budget.')
+    return opts
+
+
 def register_opts(conf):
     conf.register_opts(service_credentials_opts, group=GROUP)
-    ks_loading.register_session_conf_options(conf, GROUP)
+    conf.register_opts(_session_opts(), group=GROUP)
     ks_loading.register_auth_conf_options(conf, GROUP)
 
 
 def list_opts():
     opts = list(service_credentials_opts)
-    opts += ks_loading.get_session_conf_options()
+    opts += _session_opts()
     opts += ks_loading.get_auth_common_conf_options()
     opts += ks_loading.get_auth_plugin_conf_options('password')
     seen, unique = set(), []

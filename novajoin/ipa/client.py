@@ -93,7 +93,7 @@ class IPAClient(object):
         where = deployment.resolve(ipa_conf)
         transport = transports.Transport(
             where.servers, auth.from_conf(ipa_conf), ipa_conf.ca_file,
-            max_connections=ipa_conf.max_connections,
+            max_connections=ipa_conf.max_connections_per_server,
             connect_retries=ipa_conf.connect_retries,
             retry_backoff=ipa_conf.retry_backoff)
         return cls(transport, where.realm, where.domain,
@@ -125,7 +125,8 @@ class IPAClient(object):
         started = time.monotonic()
         outcome = 'failed'
         try:
-            envelope = self._transport.post_json(body, deadline)
+            envelope = self._transport.post_json(
+                body, deadline, key=routing_key(method, args))
             output = command_output(method, envelope)
             outcome = 'ok'
         except errors.IPACommandError as exc:
@@ -221,6 +222,35 @@ class IPAClient(object):
     def server_find(self, criteria=None, timeout=None, **options):
         return self.call('server_find', _criteria(criteria), options,
                          timeout)
+
+
+def routing_key(method, args):
+    """The host a call is about (lower-case FQDN), or None.
+
+    The transport keeps every call about one host on one IPA server.
+    """
+    if method == 'batch':
+        for sub in (args[0] if args else ()):
+            key = routing_key(sub.get('method'), sub.get('params', [[]])[0])
+            if key is not None:
+                return key
+        return None
+    if not args:
+        return None
+    first = args[0]
+    if isinstance(first, (list, tuple)):
+        first = first[0] if first else None
+    if not isinstance(first, str):
+        return None
+    if method.startswith('host_'):
+        return first.lower().rstrip('.')
+    if method.startswith('service_'):
+        # service/fqdn@REALM
+        return first.split('@', 1)[0].split('/', 1)[-1].lower().rstrip('.')
+    if method.startswith('dnsrecord_') and len(args) > 1 and isinstance(
+            args[1], str):
+        return ('%s.%s' % (args[1], first)).lower().rstrip('.')
+    return None
 
 
 def _criteria(criteria):

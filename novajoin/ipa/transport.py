@@ -17,10 +17,14 @@ from requests import adapters
 import tenacity
 
 from novajoin.ipa import errors
+from novajoin.ipa import routing
 from novajoin.ipa import slots
 from novajoin import metrics
 
 LOG = logging.getLogger(__name__)
+# One DEBUG line per HTTPS round trip with how long it held its connection
+# slot; set this logger to DEBUG (oslo.log default_log_levels) to see them.
+TIMING_LOG = logging.getLogger('novajoin.ipa.timing')
 
 SESSION_COOKIE = 'ipa_session'
 JSON_PATH = '/session/json'
@@ -41,7 +45,8 @@ class _Retryable(Exception):
 
 
 def build_session(max_connections, server_count):
-    """A ``requests.Session`` with one bounded keep-alive pool per server."""
+    """A ``requests.Session``, ``max_connections`` kept alive per server.
+    """
     session = requests.Session()
     # No proxies, netrc credentials or CA bundle from the environment: IPA
     # is reached directly and trusted only through [ipa] ca_file.
@@ -81,17 +86,21 @@ def _quote(response):
 
 
 class _Call(object):
-    """Progress of one call through the server list."""
+    """Progress of one call through its servers, in preference order."""
 
-    def __init__(self, deadline, server_count, first_index):
+    def __init__(self, deadline, servers):
         self.deadline = deadline
-        self.server_count = server_count
-        self.index = first_index
+        self.servers = servers
+        self.index = 0
         self.tried = set()
         self.attempts = 0
 
+    @property
+    def server(self):
+        return self.servers[self.index]
+
     def untried_servers(self):
-        return self.server_count - len(self.tried)
+        return len(self.servers) - len(self.tried)
 
     def connect_timeout(self):
         # Leave room to fail over: a server that does not answer SYNs
@@ -100,12 +109,17 @@ class _Call(object):
 
     def server_failed(self):
         self.tried.add(self.index)
-        self.index = (self.index + 1) % self.server_count
+        self.index = (self.index + 1) % len(self.servers)
 
 
 class Transport(object):
+    """``max_connections`` is per server.
 
-    def __init__(self, servers, authenticator, ca_file, max_connections=10,
+    FreeIPA serves JSON-RPC from 4 single-threaded WSGI processes per
+    server, so more connections only queue in its httpd.
+    """
+
+    def __init__(self, servers, authenticator, ca_file, max_connections=4,
                  connect_retries=3, retry_backoff=0.1, session=None,
                  sleep=time.sleep):
         if not servers:
@@ -120,20 +134,25 @@ class Transport(object):
         self._sleep = sleep
         self._backoff = tenacity.wait_random_exponential(
             multiplier=retry_backoff)
-        self._slots = slots.DeadlineSlots(max_connections)
+        self._router = routing.Router(self.servers)
+        self._slots = {s: slots.DeadlineSlots(max_connections,
+                                              name='ipa-%s' % s)
+                       for s in self.servers}
         self._login_locks = {s: threading.Lock() for s in self.servers}
         self._cookies = {}
-        self._preferred = 0
 
     def close(self):
+        for server_slots in self._slots.values():
+            server_slots.close()
         self._session.close()
 
-    def post_json(self, body, deadline):
+    def post_json(self, body, deadline, key=None):
         """POST ``body`` to /ipa/session/json; return the decoded JSON.
 
+        ``key`` (a host's FQDN) picks the server, see :mod:`routing`.
         Logs in first if needed, and again once on a 401.
         """
-        call = _Call(deadline, len(self.servers), self._preferred)
+        call = _Call(deadline, self._router.order(key))
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Retryable),
             stop=tenacity.stop_any(
@@ -177,14 +196,15 @@ class Transport(object):
                 'no time left for an IPA call (deadline %.2fs)'
                 % call.deadline.seconds)
         call.attempts += 1
-        server = self.servers[call.index]
+        server = call.server
         try:
-            return self._call_server(call, server, body)
+            envelope = self._call_server(call, server, body)
         except _Retryable:
             call.server_failed()
-            # Stick to the server that works, for the next calls too.
-            self._preferred = call.index
+            self._router.failed(server)
             raise
+        self._router.answered(server)
+        return envelope
 
     def _call_server(self, call, server, body):
         cookie = self._session_cookie(call, server, stale=None)
@@ -274,18 +294,40 @@ class Transport(object):
         """One POST in one connection slot, freed after the body is read."""
         headers = dict(headers or {})
         headers['Referer'] = server.base_url
-        waiting_since = time.monotonic()
-        acquired = self._slots.acquire(call.deadline)
-        metrics.IPA_CONNECTION_WAITS.labels(
-            outcome='acquired' if acquired else 'timeout').observe(
-                time.monotonic() - waiting_since)
-        if not acquired:
-            raise errors.IPAUnavailable(
-                'no free IPA connection within %.1fs (max_connections=%d)'
-                % (call.deadline.seconds, self.max_connections))
+        asked = time.perf_counter()
+        timing = []
+
+        def round_trip():
+            sent = time.perf_counter()
+            metrics.IPA_CONNECTION_WAITS.labels(outcome='acquired').observe(
+                sent - asked)
+            try:
+                return self._send(call, server, url, headers, kwargs)
+            finally:
+                timing.extend((sent, time.perf_counter()))
+
         try:
-            timeout = (max(call.connect_timeout(), MIN_ATTEMPT_SECONDS),
-                       max(call.deadline.remaining(), MIN_ATTEMPT_SECONDS))
+            response, held = self._slots[server].run(call.deadline,
+                                                     round_trip)
+        except slots.NoSlot:
+            metrics.IPA_CONNECTION_WAITS.labels(outcome='timeout').observe(
+                time.perf_counter() - asked)
+            raise errors.IPAUnavailable(
+                'no free connection to IPA server %s within %.1fs '
+                '(max_connections_per_server=%d)'
+                % (server, call.deadline.seconds, self.max_connections))
+        if TIMING_LOG.isEnabledFor(logging.DEBUG):
+            sent, answered = timing
+            TIMING_LOG.debug(
+                'IPA slot server=%s waited_ms=%.2f held_ms=%.2f '
+                'wire_ms=%.2f', server, (sent - asked) * 1000, held * 1000,
+                (answered - sent) * 1000)
+        return response
+
+    def _send(self, call, server, url, headers, kwargs):
+        timeout = (max(call.connect_timeout(), MIN_ATTEMPT_SECONDS),
+                   max(call.deadline.remaining(), MIN_ATTEMPT_SECONDS))
+        try:
             response = self._session.post(
                 url, headers=headers, timeout=timeout, verify=self.ca_file,
                 allow_redirects=False, **kwargs)
@@ -309,5 +351,3 @@ class Transport(object):
             raise errors.IPATLSError(
                 'cannot verify IPA server %s with CA file %s: %s'
                 % (server, self.ca_file, exc))
-        finally:
-            self._slots.release()

@@ -84,12 +84,12 @@ class NotificationEndpoint(object):
             return self._failed(ctxt, publisher_id, event_type, payload,
                                 metadata, failure, started)
         self._attempts.forget(message_id)
-        level = logging.DEBUG if outcome.observed else logging.INFO
-        LOG.log(level, 'event=%s message_id=%s instance=%s fqdn=%s '
-                'outcome=%s attempts=%d duration=%.3fs', event_type,
-                message_id, outcome.instance_id or '-',
+        LOG.log(_level_of(outcome), 'event=%s message_id=%s instance=%s '
+                'fqdn=%s outcome=%s attempts=%d duration=%.3fs%s',
+                event_type, message_id, outcome.instance_id or '-',
                 ','.join(outcome.fqdns) or '-', outcome.result, attempt,
-                time.monotonic() - started)
+                time.monotonic() - started,
+                ' reason=%s' % outcome.reason if outcome.reason else '')
         _count(event_type, 'handled')
         return HANDLED
 
@@ -142,6 +142,12 @@ class NotificationEndpoint(object):
 
 def _count(event_type, result):
     metrics.NOTIFICATIONS.labels(event_type=event_type, result=result).inc()
+
+
+def _level_of(outcome):
+    if outcome.observed:
+        return logging.DEBUG
+    return logging.WARNING if outcome.warn else logging.INFO
 
 
 def _traceback_of_unexpected(exc):

@@ -11,6 +11,7 @@ import logging
 
 from novajoin import cleanup
 from novajoin.ipa import errors as ipa_errors
+from novajoin.notify import bindings
 from novajoin.notify import floating_ips
 from novajoin.notify import payloads
 from novajoin.openstack import neutron
@@ -24,13 +25,22 @@ OUTAGE_ERRORS = (ipa_errors.IPAUnavailable, nova.NovaUnavailable,
                  neutron.NeutronUnavailable)
 
 # fqdns: the hosts the event was about. observed: nothing to do yet, the
-# event is only logged at debug level.
-Outcome = collections.namedtuple('Outcome', ['instance_id', 'fqdns',
-                                             'result', 'observed'])
+# event is only logged at debug level. reason: why nothing was done, for the
+# log line; warn: log it as a warning.
+Outcome = collections.namedtuple(
+    'Outcome', ['instance_id', 'fqdns', 'result', 'observed', 'reason',
+                'warn'], defaults=(None, False))
 
 
-def _outcome(instance_id, result, fqdns=(), observed=False):
-    return Outcome(instance_id, tuple(fqdns), result, observed)
+def _outcome(instance_id, result, fqdns=(), observed=False, reason=None,
+             warn=False):
+    return Outcome(instance_id, tuple(fqdns), result, observed, reason, warn)
+
+
+def _not_bound(change, exc):
+    return _outcome(change.instance_id, exc.result,
+                    reason='floating IP %s: %s' % (change.address, exc.reason),
+                    warn=exc.suspicious)
 
 
 class Dependencies(object):
@@ -55,9 +65,13 @@ def delete_instance(deps, instance_id):
                     'the instance still exists', instance_id,
                     ','.join(owned.host_fqdns))
         return _outcome(instance_id, 'kept-instance-alive', owned.host_fqdns)
-    cleanup.delete_owned_resources(deps.ipa, owned, deps.services)
-    return _outcome(instance_id, 'deleted',
-                    owned.host_fqdns + owned.subhost_fqdns)
+    deleted = cleanup.delete_owned_resources(deps.ipa, owned, deps.services)
+    if not deleted:
+        # Another delivery (the other notification format, another
+        # listener) deleted them between our find and our delete.
+        return _outcome(instance_id, 'already-deleted',
+                        owned.host_fqdns + owned.subhost_fqdns)
+    return _outcome(instance_id, 'deleted', deleted)
 
 
 def update_services(deps, update):
@@ -121,15 +135,20 @@ def on_floatingip_update_end(deps, payload):
     change = payloads.read_neutron_floatingip(payload)
     if not change.associated:
         return disassociate_floating_ip(deps, None, change.address)
-    instance_id = change.instance_id or deps.ports.device_id(change.port_id)
-    if instance_id is None:
-        return _outcome(None, 'port-without-instance')
+    try:
+        instance_id = bindings.neutron_instance(deps, change)
+    except bindings.NotBound as exc:
+        return _not_bound(change, exc)
     return associate_floating_ip(deps, instance_id, change.address)
 
 
 def on_nova_floating_ip_associate(deps, payload):
     change = payloads.read_nova_floating_ip(payload, associated=True)
-    return associate_floating_ip(deps, change.instance_id, change.address)
+    try:
+        instance_id = bindings.nova_network_instance(deps, change)
+    except bindings.NotBound as exc:
+        return _not_bound(change, exc)
+    return associate_floating_ip(deps, instance_id, change.address)
 
 
 def on_nova_floating_ip_disassociate(deps, payload):

@@ -34,8 +34,10 @@ class InstanceUpdate(collections.namedtuple(
 
 # instance_id is None when the notification does not name the instance (an
 # old neutron without port_details): it is then found through port_id.
+# project_id is the floating IP's project, read for associations only.
 FloatingIPChange = collections.namedtuple(
-    'FloatingIPChange', ['address', 'associated', 'port_id', 'instance_id'])
+    'FloatingIPChange', ['address', 'associated', 'port_id', 'instance_id',
+                         'project_id'])
 
 
 class MalformedNotification(ValueError):
@@ -163,28 +165,37 @@ def read_neutron_floatingip(payload):
                                'payload.floatingip')
     address = _require_ipv4(floatingip, 'floating_ip_address', 'floatingip')
     port_id = _optional_string(floatingip, 'port_id', 'floatingip')
+    if port_id is None:
+        return FloatingIPChange(address, False, None, None, None)
     device_id = None
     details = floatingip.get('port_details')
-    if port_id is not None and details is not None:
+    if details is not None:
         _require_dict(details, 'floatingip.port_details')
         device_id = _optional_string(details, 'device_id',
                                      'floatingip.port_details')
-    return FloatingIPChange(address, port_id is not None, port_id, device_id)
+    # Neutron older than Newton names the project only as tenant_id.
+    key = 'project_id' if 'project_id' in floatingip else 'tenant_id'
+    project_id = _require_string(floatingip, key, 'floatingip')
+    return FloatingIPChange(address, True, port_id, device_id, project_id)
 
 
 def read_nova_floating_ip(payload, associated):
     """FloatingIPChange from nova-network's ``network.floating_ip.*``.
 
-    Nova sends the instance uuid with both events; only an association
-    needs it.
+    Nova sends the instance uuid and the project of the request with both
+    events; only an association needs them.
     """
     _require_dict(payload, 'payload')
     address = _require_ipv4(payload, 'floating_ip', 'payload')
-    if associated:
-        instance_id = _require_string(payload, 'instance_id', 'payload')
-    else:
-        instance_id = _optional_string(payload, 'instance_id', 'payload')
-    return FloatingIPChange(address, associated, None, instance_id)
+    if not associated:
+        return FloatingIPChange(
+            address, False, None,
+            _optional_string(payload, 'instance_id', 'payload'), None)
+    return FloatingIPChange(address, True, None,
+                            _require_string(payload, 'instance_id',
+                                            'payload'),
+                            _require_string(payload, 'project_id',
+                                            'payload'))
 
 
 def instance_hint(payload):

@@ -71,16 +71,29 @@ class NotifyService(object):
                    monitoring.Monitoring.from_conf(conf, deps.ipa))
 
     def start(self):
-        if self._monitor is not None:
-            self._monitor.start()
+        """Start consuming.
+
+        :raises redelivery.RedeliveryFixUnavailable: the transport needs
+            the redelivery fix and it cannot be applied; nothing is left
+            consuming.
+        """
         group = self._conf.notify
         targets = build_targets(self._conf)
+        required = redelivery.is_required(self._conf)
+        if required:
+            redelivery.check_available()
         # allow_requeue: without it a REQUEUE result is acked and lost.
         self._server = oslo_messaging.get_notification_listener(
             self._transport, targets, [self._endpoint],
             executor='threading', pool=group.pool_name, allow_requeue=True)
         self._server.start(override_pool_size=group.max_in_flight)
-        redelivery.handle_redeliveries(self._server)
+        try:
+            redelivery.handle_redeliveries(self._server, required)
+        except redelivery.RedeliveryFixUnavailable:
+            self.stop()
+            raise
+        if self._monitor is not None:
+            self._monitor.start()
         LOG.info('listening pool=%s targets=%s max_in_flight=%d',
                  group.pool_name,
                  ','.join('%s/%s' % (t.exchange, t.topic) for t in targets),

@@ -1,8 +1,15 @@
 """Read neutron ports through the service credentials' catalog."""
 
-from keystoneauth1 import exceptions as ks_exceptions
+import collections
+from urllib import parse
+
+from novajoin.openstack import http
 
 PORTS_PATH = '/v2.0/ports/%s'
+
+# What neutron says a port is bound to, and whose port it is.
+Port = collections.namedtuple('Port', ['port_id', 'device_id',
+                                       'device_owner', 'project_id'])
 
 
 class NeutronUnavailable(Exception):
@@ -10,36 +17,44 @@ class NeutronUnavailable(Exception):
 
 
 class PortLookup(object):
-    """Finds the device (instance) a port is attached to."""
+    """``GET /v2.0/ports/{id}`` from the catalog's network endpoint."""
 
-    def __init__(self, session, interface, region_name):
+    def __init__(self, session, interface, region_name, timeout):
         self._session = session
         self._endpoint_filter = {'service_type': 'network',
                                  'interface': interface,
                                  'region_name': region_name}
+        self._timeout = timeout
 
     @classmethod
     def from_conf(cls, conf, session):
         group = conf.service_credentials
-        return cls(session, group.interface, group.region_name)
+        return cls(session, group.interface, group.region_name,
+                   group.timeout)
 
-    def device_id(self, port_id):
-        """The port's device_id, or None if the port is gone or unbound."""
+    def get(self, port_id):
+        """The :class:`Port`, or None if neutron has no such port.
+
+        :raises NeutronUnavailable:
+        """
+        path = PORTS_PATH % parse.quote(port_id, safe='')
         try:
-            response = self._session.get(
-                PORTS_PATH % port_id, endpoint_filter=self._endpoint_filter,
-                raise_exc=False)
-        except ks_exceptions.ClientException as exc:
-            raise NeutronUnavailable('neutron did not answer for port %s: %s'
-                                     % (port_id, type(exc).__name__))
-        if response.status_code == 404:
+            document = http.get_resource(self._session, path,
+                                         self._endpoint_filter,
+                                         self._timeout, 'neutron')
+        except http.ServiceUnavailable as exc:
+            raise NeutronUnavailable(str(exc))
+        if document is None:
             return None
-        if response.status_code != 200:
-            raise NeutronUnavailable('neutron answered %d for port %s'
-                                     % (response.status_code, port_id))
-        try:
-            port = response.json()['port']
-        except (ValueError, KeyError, TypeError):
+        port = document.get('port')
+        if not isinstance(port, dict):
             raise NeutronUnavailable('neutron sent no port object for %s'
                                      % port_id)
-        return port.get('device_id') or None
+        return Port(port_id, _text(port, 'device_id'),
+                    _text(port, 'device_owner'),
+                    _text(port, 'project_id') or _text(port, 'tenant_id'))
+
+
+def _text(port, key):
+    value = port.get(key)
+    return value if isinstance(value, str) and value else None

@@ -1,4 +1,4 @@
-"""Ask nova whether an instance still exists."""
+"""Ask nova whether an instance still exists, and whose it is."""
 
 from keystoneauth1 import exceptions as ks_exceptions
 from novaclient import client as nova_client
@@ -15,32 +15,50 @@ class NovaUnavailable(Exception):
 
 
 class InstanceStatus(object):
-    """Answers "is this instance gone?" from nova's API."""
+    """Answers "is this instance gone?" and "whose is it?" from nova."""
 
     def __init__(self, client):
         self._client = client
 
     @classmethod
     def from_conf(cls, conf, session):
+        """A client on ``session``, whose timeout bounds every call."""
         group = conf.service_credentials
         client = nova_client.Client(NOVA_API_VERSION, session=session,
                                     endpoint_type=group.interface,
                                     region_name=group.region_name)
         return cls(client)
 
+    def _server(self, instance_id):
+        """The server, or None if nova answers 404."""
+        try:
+            return self._client.servers.get(instance_id)
+        except nova_exceptions.NotFound:
+            return None
+        except (nova_exceptions.ClientException,
+                ks_exceptions.ClientException) as exc:
+            raise NovaUnavailable('nova did not answer for instance %s: %s'
+                                  % (instance_id, type(exc).__name__))
+
     def is_gone(self, instance_id):
         """True if nova answers 404 or reports the instance deleted.
 
         A soft-deleted instance can still be restored, so it is not gone.
         """
-        try:
-            server = self._client.servers.get(instance_id)
-        except nova_exceptions.NotFound:
+        server = self._server(instance_id)
+        if server is None:
             return True
-        except (nova_exceptions.ClientException,
-                ks_exceptions.ClientException) as exc:
-            raise NovaUnavailable('nova did not answer for instance %s: %s'
-                                  % (instance_id, type(exc).__name__))
         vm_state = getattr(server, 'OS-EXT-STS:vm_state', None)
         status = getattr(server, 'status', None)
         return vm_state in _GONE_VM_STATES or status == 'DELETED'
+
+    def project_id(self, instance_id):
+        """The instance's project, or None if nova has no such instance."""
+        server = self._server(instance_id)
+        if server is None:
+            return None
+        project_id = getattr(server, 'tenant_id', None)
+        if not isinstance(project_id, str) or not project_id:
+            raise NovaUnavailable('nova answered for instance %s without '
+                                  'its project' % instance_id)
+        return project_id

@@ -1,30 +1,31 @@
-"""Concurrent boots: N instances ask novajoin for vendordata at once.
+"""Boot storm: N instances boot at once; nova asks for vendordata as it does.
 
-Every instance asks once (the boot wave), then once more (the repeat
-wave: nova asks again before the instance has enrolled). C client
-threads play nova's metadata API workers, each with its own HTTP session.
+nova builds a config drive with 6 vendordata requests per instance; the
+metadata service makes 1 to 3 (``--pattern``). C client threads play the
+metadata and compute processes, each with its own HTTP connection, so the
+requests of one instance reach novajoin over different connections (and
+different workers); each waits for the answer to the one before, as nova
+does, so an instance's repeats come within a second or two.
 """
 
 import collections
 import concurrent.futures
-import contextlib
 import dataclasses
-import os
-import threading
+import queue
+import random
 import time
-import uuid
 
 import requests
 
+from bench import ipa as bench_ipa
 from bench import stats
 from novajoin import ownership
 from sandboxlib import nova
 from sandboxlib import stack
-from tests.fixtures import novajoin_server
 
 # nova's DynamicJSON client gives up after this (connect and read).
 NOVA_TIMEOUT_S = float(nova.NOVA_TIMEOUT[1])
-UWSGI_LAYOUT = '2 processes x 4 threads'
+PATTERNS = {'config-drive': (6, 6), 'metadata-service': (1, 3)}
 
 
 @dataclasses.dataclass
@@ -33,7 +34,6 @@ class Result(object):
     status: str
     latency: float
     body: dict = None
-    request_id: str = None
 
     @property
     def ok(self):
@@ -45,29 +45,38 @@ class Result(object):
 
 
 class Caller(object):
-    """POSTs as nova does; one requests.Session per client thread."""
+    """POSTs as nova does, over ``connections`` kept-alive connections.
 
-    def __init__(self, url, ca_file, token=None):
+    Each request takes whichever connection is free, so the requests of
+    one instance reach novajoin over different connections (and workers),
+    as requests from nova's metadata and compute processes do.
+    """
+
+    def __init__(self, url, ca_file, token=None, connections=1):
         self.url = url.rstrip('/') + '/v1'
         self.ca_file = ca_file
         self.headers = dict(nova.NOVA_HEADERS)
         if token:
             self.headers['X-Auth-Token'] = token
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._sessions = []
-
-    def _session(self):
-        session = getattr(self._local, 'session', None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            with self._lock:
-                self._sessions.append(session)
-        return session
+        self._sessions = [requests.Session() for _ in range(connections)]
+        self._free = queue.Queue()
+        for session in self._sessions:
+            self._free.put(session)
 
     def post(self, instance):
         """One vendordata request; a :class:`Result`, never an exception."""
-        session = self._session()
+        session = self._free.get()
+        try:
+            return self._post(session, instance)
+        finally:
+            self._free.put(session)
+
+    def post_alone(self, instance):
+        """One request on a connection of its own (a new accept)."""
+        with requests.Session() as session:
+            return self._post(session, instance)
+
+    def _post(self, session, instance):
         started = time.perf_counter()
         try:
             response = session.post(
@@ -86,60 +95,42 @@ class Caller(object):
         except ValueError:
             body = None
         return Result(instance, str(response.status_code), latency,
-                      body if isinstance(body, dict) else None,
-                      response.headers.get('X-OpenStack-Request-ID'))
+                      body if isinstance(body, dict) else None)
 
     def close(self):
-        with self._lock:
-            for session in self._sessions:
-                session.close()
-            self._sessions = []
+        for session in self._sessions:
+            session.close()
 
 
-def server_sections(env, args):
-    """join.conf for the run: the sandbox's, plus the chosen auth."""
-    sections = stack.server_sections(env.ks, env.ipa, env.otp_key_file,
-                                     env.workdir)
-    if args.workers:
-        sections['DEFAULT']['workers'] = args.workers
-    if args.auth == 'keystone':
-        authtoken = env.ks.service_credentials_conf()
-        authtoken.pop('region_name', None)
-        authtoken.pop('interface', None)
-        authtoken['www_authenticate_uri'] = env.ks.auth_url
-        sections['DEFAULT']['auth_strategy'] = 'keystone'
-        sections['keystone_authtoken'] = authtoken
-    return sections
+def requests_per_boot(instances, pattern, seed=13):
+    """How many vendordata requests nova makes for each instance."""
+    low, high = PATTERNS[pattern]
+    rng = random.Random(seed)
+    return [rng.randint(low, high) for _ in instances]
 
 
-def _wave(pool, caller, instances):
-    """(results, wall seconds, CPU seconds this process used meanwhile)."""
+def fire(pool, caller, instances, counts=None):
+    """Every instance's requests, one after the other (nova waits for each
+    answer), instances in parallel: (results, wall seconds, CPU seconds
+    this process used meanwhile).
+    """
+    counts = counts or [1] * len(instances)
+
+    def boot(item):
+        instance, count = item
+        return [caller.post(instance) for _ in range(count)]
+
     cpu = time.process_time()
     started = time.perf_counter()
-    results = list(pool.map(caller.post, instances))
+    results = [result for answers in pool.map(boot, zip(instances, counts))
+               for result in answers]
     return (results, time.perf_counter() - started,
             time.process_time() - cpu)
 
 
-def _ipa_figures(after):
-    calls = after.get('calls', {})
-    logins = after.get('logins', {})
-    return {
-        'calls': calls,
-        'round_trips': sum(calls.values()),
-        'logins': sum(logins.values()),
-        'concurrent_peak': after.get('concurrent_peak'),
-        'connections_accepted': after.get('connections_accepted'),
-    }
-
-
-def summarize(results, wall, log_lines, ipa_stats):
-    """The figures of one wave."""
+def latency_figures(results, wall):
     latencies = [r.latency for r in results]
-    lines = [log_lines[r.request_id] for r in results
-             if r.request_id in log_lines]
-    logged_calls = sum(int(line['ipa_calls']) for line in lines)
-    summary = {
+    return {
         'requests': len(results),
         'wall_s': wall,
         'requests_per_s': len(results) / wall if wall else None,
@@ -149,135 +140,120 @@ def summarize(results, wall, log_lines, ipa_stats):
         'over_nova_timeout': sum(
             1 for r in results
             if r.status == 'timeout' or r.latency > NOVA_TIMEOUT_S),
-        'server': {
-            'log_lines': len(lines),
-            'decisions': stats.count(line['decision'] for line in lines),
-            'ipa_calls': logged_calls,
-            'ipa_calls_per_request': (logged_calls / len(lines)
-                                      if lines else None),
-            'duration_s': stats.latency_summary(
-                [int(line['duration_ms']) / 1000.0 for line in lines]),
-        },
-        'ipa': ipa_stats,
     }
-    return summary
 
 
-def _fqdn_of(entry):
-    fqdn = entry.get('fqdn')
-    return fqdn[0] if isinstance(fqdn, list) else fqdn
-
-
-def check(boot, repeat, hosts):
-    """Every instance: an OTP, exactly one IPA entry, the same OTP again."""
+def check(results, host_entries):
+    """Every instance: an OTP, the same one in every answer, exactly one
+    IPA entry in the whole deployment (so on one server).
+    """
     owned = collections.defaultdict(list)
-    for entry in hosts:
+    for server, entry in host_entries:
         record = ownership.owner_of(entry)
         if record is not None:
-            owned[record.instance_id].append(_fqdn_of(entry))
+            owned[record.instance_id].append(
+                (server, bench_ipa.entry_fqdn(entry)))
+    answers = collections.defaultdict(list)
+    for result in results:
+        answers[result.instance.instance_id].append(result)
     problems = []
     counts = collections.Counter()
-    for first, again in zip(boot, repeat):
-        instance = first.instance
-        fqdn = '%s.%s' % (instance.hostname, stack.DOMAIN)
+    for instance_id, mine in answers.items():
+        instance = mine[0].instance
         name = instance.hostname
-        if not first.ok or not first.otp:
-            problems.append('%s: boot request got %s without an OTP'
-                            % (name, first.status))
-        elif (first.body or {}).get('hostname') != fqdn:
-            problems.append('%s: answered hostname %r, expected %r'
-                            % (name, first.body.get('hostname'), fqdn))
+        fqdn = '%s.%s' % (name, stack.DOMAIN)
+        otps = {r.otp for r in mine if r.ok}
+        failed = [r.status for r in mine if not r.ok or not r.otp]
+        if failed:
+            problems.append('%s: %d of %d answers without an OTP (%s)'
+                            % (name, len(failed), len(mine),
+                               ', '.join(sorted(set(failed)))))
+        elif len(otps) != 1:
+            problems.append('%s: %d different OTPs in %d answers'
+                            % (name, len(otps), len(mine)))
         else:
-            counts['with_otp'] += 1
-        entries = owned.get(instance.instance_id, [])
-        if entries == [fqdn]:
+            counts['same_otp'] += 1
+        if any((r.body or {}).get('hostname') not in (None, fqdn)
+               for r in mine):
+            problems.append('%s: an answer named another host' % name)
+        entries = owned.get(instance_id, [])
+        if [f for _, f in entries] == [fqdn]:
             counts['one_host_entry'] += 1
         else:
-            listed = ': ' + ', '.join(entries) if entries else ''
-            problems.append('%s: %d IPA entries owned by the instance%s'
-                            % (name, len(entries), listed))
-        if first.otp and again.ok and again.otp == first.otp:
-            counts['same_otp_on_repeat'] += 1
-        elif not again.ok or not again.otp:
-            problems.append('%s: repeat request got %s without an OTP'
-                            % (name, again.status))
-        elif first.otp:
-            problems.append('%s: repeat request got a different OTP' % name)
+            problems.append('%s: %d IPA entries owned by the instance'
+                            % (name, len(entries)))
     return {
-        'instances': len(boot),
-        'with_otp': counts['with_otp'],
+        'instances': len(answers),
+        'same_otp_in_every_answer': counts['same_otp'],
         'one_host_entry': counts['one_host_entry'],
-        'same_otp_on_repeat': counts['same_otp_on_repeat'],
         'ok': not problems,
         'problem_count': len(problems),
         'problems': problems[:20],
     }
 
 
-def run(report, env, args, runner):
-    """Serve with ``runner``, run both waves, check; the figures."""
-    tag = 'ns' if runner == 'novajoin-server' else 'uw'
-    batch = uuid.uuid4().hex[:6]
-    image_id = str(uuid.uuid4())
-    env.standin.set_image(image_id, {'os_distro': 'fedora',
-                                     'os_version': '40'})
+def make_instances(env, prefix, count):
+    image_id = env.image_id
+    made = []
+    for n in range(count):
+        instance = nova.Instance('%s-%04d' % (prefix, n))
+        instance.image_id = image_id
+        made.append(instance)
+    return made
 
-    def instance(name):
-        made = nova.Instance('bench-%s-%s-%s' % (tag, batch, name))
-        made.image_id = image_id
-        return made
 
-    instances = [instance('%04d' % n) for n in range(args.instances)]
-    warmup = [instance('warmup-%d' % n) for n in range(args.warmup)]
-    workdir = os.path.join(env.workdir, runner)
-    with contextlib.ExitStack() as cleanup:
-        with report.step('%s over TLS (auth_strategy = %s)'
-                         % (runner, args.auth)):
-            server = cleanup.enter_context(
-                novajoin_server.run_novajoin_server(
-                    workdir, env.ca, server_sections(env, args),
-                    runner=runner))
-            report.detail('%s, log %s', server.url,
-                          os.path.relpath(server.log_file, os.getcwd()))
-        token = env.ks.token_for('nova') if args.auth == 'keystone' else None
-        caller = Caller(server.url, server.ca_file, token)
-        cleanup.callback(caller.close)
-        pool = cleanup.enter_context(concurrent.futures.ThreadPoolExecutor(
-            max_workers=args.concurrency, thread_name_prefix='nova'))
-        if warmup:
-            with report.step('warm-up: %d request(s), not counted'
-                             % len(warmup)):
-                results, _, _ = _wave(pool, caller, warmup)
-                report.detail('status %s', stats.pairs(
-                    stats.count(r.status for r in results)))
-        waves = {}
-        for wave in ('boot', 'repeat'):
-            with report.step('%s wave: %d instances, %d clients'
-                             % (wave, len(instances), args.concurrency)):
-                env.ipa.admin.reset_stats()
-                results, wall, cpu = _wave(pool, caller, instances)
-                waves[wave] = (results, wall, cpu,
-                               _ipa_figures(env.ipa.admin.stats()))
+def storm(report, env, args, url, ca_file, token, title, ipa, extra=None):
+    """The storm against ``url``: (figures with the consistency check,
+    the instances).
+    """
+    tag = '%x' % random.getrandbits(24)
+    instances = make_instances(env, 'storm-%s' % tag, args.instances)
+    warmup = make_instances(env, 'warm-%s' % tag, args.warmup)
+    caller = Caller(url, ca_file, token, connections=args.clients)
+    with concurrent.futures.ThreadPoolExecutor(
+            max_workers=args.clients, thread_name_prefix='nova') as pool:
+        try:
+            if warmup:
+                with report.step('warm-up: %d boot(s), not counted'
+                                 % len(warmup)):
+                    # One at a time on new connections first, so that every
+                    # process fills its caches (token, image, project)
+                    # before the crowd arrives.
+                    for instance in warmup[:len(warmup) // 2]:
+                        caller.post_alone(instance)
+                    fire(pool, caller, warmup,
+                         requests_per_boot(warmup, args.pattern))
+            counts = requests_per_boot(instances, args.pattern)
+            with report.step('%s: %d instances, %d requests (%s), %d '
+                             'clients' % (title, len(instances), sum(counts),
+                                          args.pattern, args.clients)):
+                ipa.reset_stats()
+                results, wall, cpu = fire(pool, caller, instances, counts)
+                ipa_stats = ipa.stats()
                 report.detail('%.2fs, status %s', wall, stats.pairs(
                     stats.count(r.status for r in results)))
-        with report.step('check: an OTP, one IPA entry each, the same OTP '
-                         'on repeat'):
-            verdict = check(waves['boot'][0], waves['repeat'][0],
-                            env.ipa.admin.hosts())
-            report.detail('%d/%d with OTP, %d with one entry, %d same OTP',
-                          verdict['with_otp'], verdict['instances'],
-                          verdict['one_host_entry'],
-                          verdict['same_otp_on_repeat'])
-    log_lines = stats.request_lines(stats.read_text(server.log_file))
-    figures = {
-        'runner': runner,
-        'server_layout': (UWSGI_LAYOUT if runner == 'uwsgi' else
-                          'workers=%s' % (args.workers or '1 (default)')),
-        'auth_strategy': args.auth,
-        'log_file': server.log_file,
-        'check': verdict,
-    }
-    for wave, (results, wall, cpu, ipa_stats) in waves.items():
-        figures[wave] = summarize(results, wall, log_lines, ipa_stats)
-        figures[wave]['client_cpu_s'] = cpu
-    return figures
+        finally:
+            caller.close()
+    with report.step('check: one OTP per instance in every answer, one '
+                     'IPA entry each'):
+        verdict = check(results, ipa.hosts())
+        report.detail('%d/%d same OTP, %d/%d one entry',
+                      verdict['same_otp_in_every_answer'],
+                      verdict['instances'], verdict['one_host_entry'],
+                      verdict['instances'])
+    figures = latency_figures(results, wall)
+    figures['client_cpu_s'] = cpu
+    figures['instances'] = len(instances)
+    figures['boots_per_s'] = len(instances) / wall if wall else None
+    figures['ipa'] = ipa_stats
+    boots = float(len(instances))
+    figures['ipa_calls_per_boot'] = ipa_stats['round_trips'] / boots
+    figures['ipa_writes_per_boot'] = ipa_stats['writes'] / boots
+    ceiling = ipa.ceiling(ipa_stats['reads'] / boots,
+                          ipa_stats['writes'] / boots)
+    figures['ceiling_boots_per_s'] = ceiling
+    figures['ceiling_reached'] = (figures['boots_per_s'] / ceiling
+                                  if ceiling else None)
+    figures['check'] = verdict
+    figures.update(extra or {})
+    return figures, instances

@@ -7,13 +7,13 @@ a private virtual host of the real broker while a poller lists the
 simulator's hosts (every 0.05 s plus the listing: about 0.1 s resolution).
 """
 
-import concurrent.futures
 import contextlib
 import os
 import threading
 import time
 import uuid
 
+from bench import ipa as bench_ipa
 from bench import stats
 from novajoin import ownership
 from sandboxlib import nova
@@ -22,15 +22,14 @@ from sandboxlib import stack
 from tests.fixtures import rabbit
 
 POLL_INTERVAL = 0.05
-SEED_THREADS = 8
+
+
+DEFAULT_MAX_IN_FLIGHT = 8
 
 
 def _present(ipa, fqdns):
-    found = set()
-    for entry in ipa.admin.hosts():
-        fqdn = entry.get('fqdn')
-        found.add(fqdn[0] if isinstance(fqdn, list) else fqdn)
-    return fqdns & found
+    """Hosts the server that got their delete still has."""
+    return ipa.present_at_home(fqdns)
 
 
 def _fqdn(instance):
@@ -73,20 +72,21 @@ def run(report, env, args):
               for n in range(args.warmup)]
     workdir = os.path.join(env.workdir, 'notify')
     os.makedirs(workdir, exist_ok=True)
-    with report.step('seed %d enrolled hosts owned by novajoin in the '
-                     'simulator' % len(instances + warmup)):
-        with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
-            list(pool.map(lambda instance: env.ipa.admin.seed_host(
-                _fqdn(instance), enrolled=True,
-                description=ownership.build_description(
-                    instance.instance_id)), instances + warmup))
+    with report.step('seed %d enrolled hosts owned by novajoin on every '
+                     'IPA server' % len(instances + warmup)):
+        env.ipa.seed_replicated({
+            _fqdn(instance): ownership.build_description(
+                instance.instance_id) for instance in instances + warmup})
         expected = {_fqdn(i) for i in instances}
         report.detail('%d of them in IPA', len(_present(env.ipa, expected)))
     pool = rabbit.unique_name('novajoin-notify-bench')
     with contextlib.ExitStack() as cleanup:
         vhost = cleanup.enter_context(rabbit.private_vhost('novajoin-bench'))
-        sections = stack.notify_sections(env.ks, env.ipa, workdir,
+        sections = stack.notify_sections(env.ks, env.ipa.first, workdir,
                                          vhost.transport_url, pool)
+        sections['ipa'] = bench_ipa.ipa_section(
+            env.ipa, workdir,
+            max_connections_per_server=args.max_concurrency)
         if args.notify_max_in_flight:
             sections['notify']['max_in_flight'] = args.notify_max_in_flight
         log_file = sections['DEFAULT']['log_file']
@@ -110,8 +110,22 @@ def run(report, env, args):
         figures = _stream(report, env, args, notifier, instances, expected)
     lines = [line for line in stats.notify_lines(stats.read_text(log_file))
              if line['fqdn'] in expected]
+    in_flight = args.notify_max_in_flight or DEFAULT_MAX_IN_FLIGHT
+    deleted = max(1, figures['deleted'])
+    ipa_stats = figures['ipa']
+    concurrency = min(in_flight, len(env.ipa.sims) * args.max_concurrency)
+    per_delete = (ipa_stats['reads'] * env.ipa.read_ms
+                  + ipa_stats['writes'] * env.ipa.write_ms
+                  ) / 1000.0 / deleted
+    figures['ipa_calls_per_delete'] = ipa_stats['round_trips'] / deleted
+    figures['ceiling_deletes_per_s'] = (concurrency / per_delete
+                                        if per_delete else None)
+    figures['ceiling_reached'] = (
+        figures['deletes_per_s'] / figures['ceiling_deletes_per_s']
+        if figures['deletes_per_s'] and figures['ceiling_deletes_per_s']
+        else None)
     figures['listener'] = {
-        'max_in_flight': args.notify_max_in_flight or '8 (default)',
+        'max_in_flight': in_flight,
         'log_file': log_file,
         'outcomes': stats.count(line['outcome'] for line in lines),
         'retried': sum(1 for line in lines if int(line['attempts']) > 1),
@@ -122,7 +136,7 @@ def run(report, env, args):
 
 
 def _stream(report, env, args, notifier, instances, expected):
-    env.ipa.admin.reset_stats()
+    env.ipa.reset_stats()
     times = {}
     publisher = threading.Thread(
         target=_publish, args=(notifier, instances, args.delete_format,
@@ -138,7 +152,7 @@ def _stream(report, env, args, notifier, instances, expected):
         first_gone = progress.get('first_gone')
         clean = progress.get('clean')
         publisher.join(30)
-        ipa_stats = env.ipa.admin.stats()
+        ipa_stats = env.ipa.stats()
         done = len(expected) - len(remaining)
         if clean is None:
             report.detail('%d of %d hosts still in IPA after %ss',
@@ -147,7 +161,6 @@ def _stream(report, env, args, notifier, instances, expected):
             report.detail('IPA clean after %.2fs', clean - started)
     until_clean = clean - started if clean is not None else None
     published = times.get('publish_done', time.perf_counter()) - started
-    calls = ipa_stats.get('calls', {})
     return {
         'notifications': len(instances),
         'format': args.delete_format,
@@ -159,6 +172,5 @@ def _stream(report, env, args, notifier, instances, expected):
         'deleted': done,
         'remaining': len(remaining),
         'deletes_per_s': (done / until_clean if until_clean else None),
-        'ipa': {'calls': calls, 'round_trips': sum(calls.values()),
-                'logins': sum(ipa_stats.get('logins', {}).values())},
+        'ipa': ipa_stats,
     }

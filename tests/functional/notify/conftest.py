@@ -70,14 +70,17 @@ class Listener(object):
         self.log_path = log_path
         self.process = None
 
-    def start(self, environment=None):
+    def spawn(self, environ=None):
+        """Start the process; ``environ`` adds to this one's environment."""
         program = os.path.join(os.path.dirname(sys.executable),
                                'novajoin-notify')
-        env = dict(os.environ)
-        env.update(environment or {})
         self.process = subprocess.Popen(
-            [program, '--config-file', self.conf_path], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            [program, '--config-file', self.conf_path],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(environ or {})))
+
+    def start(self):
+        self.spawn()
         wait_until(lambda: 'listening pool=' in self.log(),
                    'novajoin-notify to start listening', timeout=60)
 
@@ -139,13 +142,14 @@ class Env(object):
         self.dead_letter_topic = 'novajoin_dead_letter_%s' % suffix
         self.dead_letter_queue = self.dead_letter_topic + '.error'
 
-    def write_conf(self, sections=None, **notify):
+    def write_conf(self, service_credentials=None, sections=None, **notify):
         options = {'max_in_flight': 8, 'max_attempts': 30,
                    'retry_backoff': 0.5, 'retry_backoff_max': 2.0,
                    'pool_name': self.pool,
                    'dead_letter_topic': self.dead_letter_topic}
         options.update(notify)
         credentials = self.keystone.service_credentials_conf()
+        credentials.update(service_credentials or {})
         lines = ['[DEFAULT]',
                  'transport_url = %s' % self.vhost.transport_url,
                  'debug = true',
@@ -173,11 +177,18 @@ class Env(object):
             conf_file.write('\n'.join(lines) + '\n')
         return path
 
-    def start_listener(self, sections=None, environment=None, **notify):
-        listener = Listener(self.write_conf(sections, **notify),
+    def listener(self, service_credentials=None, sections=None, **notify):
+        """A configured listener, not started yet."""
+        listener = Listener(self.write_conf(service_credentials, sections,
+                                            **notify),
                             os.path.join(self.workdir, 'notify.log'))
         self.listeners.append(listener)
-        listener.start(environment)
+        return listener
+
+    def start_listener(self, service_credentials=None, sections=None,
+                       **notify):
+        listener = self.listener(service_credentials, sections, **notify)
+        listener.start()
         return listener
 
     def stop(self):
@@ -194,6 +205,19 @@ class Env(object):
         self.ipa.admin.seed_host(
             fqdn, description=ownership.build_description(instance_id))
         return instance_id, fqdn
+
+    def booted_instance(self, project_id=None, status='ACTIVE'):
+        """An enrolled instance nova knows in a project, with a compute port.
+
+        Returns (instance id, fqdn, port id, project id).
+        """
+        project_id = project_id or uuid.uuid4().hex
+        instance_id, fqdn = self.enrolled_host()
+        port_id = str(uuid.uuid4())
+        self.openstack.set_server(instance_id, status=status,
+                                  project_id=project_id)
+        self.openstack.set_port(port_id, instance_id, project_id=project_id)
+        return instance_id, fqdn, port_id, project_id
 
     def host_fqdns(self):
         return {entry['fqdn'][0] if isinstance(entry['fqdn'], list)
@@ -232,3 +256,4 @@ def env(tmp_path, vhost, ks, ipasim, standin):
         environment.stop()
         ipasim.admin.control(outage='none')
         standin.set_down(False)
+        standin.set_latency(0)

@@ -17,12 +17,13 @@ def short_name(fqdn):
 
 def test_versioned_delete_removes_host_and_its_a_records(env):
     listener = env.start_listener()
-    instance_id, fqdn = env.enrolled_host()
-    env.neutron.send(samples.neutron_associate('203.0.113.10', 'port-a',
-                                               instance_id), LEGACY,
-                     rabbit.NEUTRON_PUBLISHER)
+    instance_id, fqdn, port_id, project_id = env.booted_instance()
+    env.neutron.send(samples.neutron_associate('203.0.113.10', port_id,
+                                               instance_id, project_id),
+                     LEGACY, rabbit.NEUTRON_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)),
                'the floating IP record of %s' % fqdn)
+    env.openstack.delete_server(instance_id)
 
     env.nova.send(samples.versioned_delete(instance_id), VERSIONED,
                   rabbit.NOVA_VERSIONED_PUBLISHER)
@@ -34,12 +35,13 @@ def test_versioned_delete_removes_host_and_its_a_records(env):
 
 def test_legacy_delete_removes_host_and_its_a_records(env):
     listener = env.start_listener()
-    instance_id, fqdn = env.enrolled_host()
+    instance_id, fqdn, _, project_id = env.booted_instance()
     env.nova.send(samples.nova_floating_ip(True, '203.0.113.11',
-                                           instance_id), LEGACY,
+                                           instance_id, project_id), LEGACY,
                   rabbit.NOVA_NETWORK_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)),
                'the floating IP record of %s' % fqdn)
+    env.openstack.delete_server(instance_id)
 
     env.nova.send(samples.legacy_delete(instance_id), LEGACY,
                   rabbit.NOVA_LEGACY_PUBLISHER)
@@ -51,11 +53,11 @@ def test_legacy_delete_removes_host_and_its_a_records(env):
 
 def test_neutron_floating_ip_associate_then_disassociate(env):
     listener = env.start_listener()
-    instance_id, fqdn = env.enrolled_host()
+    instance_id, fqdn, port_id, project_id = env.booted_instance()
 
-    env.neutron.send(samples.neutron_associate('203.0.113.12', 'port-b',
-                                               instance_id), LEGACY,
-                     rabbit.NEUTRON_PUBLISHER)
+    env.neutron.send(samples.neutron_associate('203.0.113.12', port_id,
+                                               instance_id, project_id),
+                     LEGACY, rabbit.NEUTRON_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)) == [
         '203.0.113.12'], 'A record 203.0.113.12 for %s' % fqdn)
 
@@ -70,11 +72,10 @@ def test_neutron_floating_ip_associate_then_disassociate(env):
 
 def test_old_neutron_associate_finds_the_instance_through_the_port(env):
     env.start_listener()
-    instance_id, fqdn = env.enrolled_host()
-    port_id = str(uuid.uuid4())
-    env.openstack.set_port(port_id, instance_id)
+    instance_id, fqdn, port_id, project_id = env.booted_instance()
 
-    env.neutron.send(samples.neutron_associate('203.0.113.13', port_id),
+    env.neutron.send(samples.neutron_associate('203.0.113.13', port_id,
+                                               project_id=project_id),
                      LEGACY, rabbit.NEUTRON_PUBLISHER)
 
     wait_until(lambda: env.a_records().get(short_name(fqdn)) == [
@@ -85,9 +86,9 @@ def test_old_neutron_associate_finds_the_instance_through_the_port(env):
 
 def test_nova_network_floating_ip_associate_then_disassociate(env):
     env.start_listener()
-    instance_id, fqdn = env.enrolled_host()
+    instance_id, fqdn, _, project_id = env.booted_instance()
     env.nova.send(samples.nova_floating_ip(True, '203.0.113.14',
-                                           instance_id), LEGACY,
+                                           instance_id, project_id), LEGACY,
                   rabbit.NOVA_NETWORK_PUBLISHER)
     wait_until(lambda: env.a_records().get(short_name(fqdn)) == [
         '203.0.113.14'], 'A record 203.0.113.14 for %s' % fqdn)

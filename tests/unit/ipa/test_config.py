@@ -37,8 +37,9 @@ def test_every_ipa_option_is_listed_for_the_sample_with_help():
     names = {opt.name for opt in listed}
 
     assert names >= {'servers', 'ca_file', 'realm', 'domain', 'api_version',
-                     'timeout', 'connect_retries', 'max_connections',
-                     'auth_method', 'keytab', 'principal', 'user',
+                     'timeout', 'connect_retries',
+                     'max_connections_per_server', 'auth_method', 'keytab',
+                     'principal', 'user',
                      'password', 'default_conf_file', 'retry_backoff'}
     assert all(opt.help for opt in listed)
     assert {opt.name for opt in listed if opt.secret} == {'password'}
@@ -82,7 +83,8 @@ def test_realm_domain_and_server_come_from_ipa_client_conf(tmp_path):
 def test_ipa_group_overrides_ipa_client_conf(tmp_path):
     conf = load(tmp_path, 'servers = a.other.test:8443, b.other.test\n'
                           'realm = OTHER.TEST\ndomain = Other.Test.\n'
-                          'max_connections = 3\nconnect_retries = 0\n',
+                          'max_connections_per_server = 3\n'
+                          'connect_retries = 0\n',
                 CLIENT_CONF)
 
     ipa = ipa_client.IPAClient.from_conf(conf)

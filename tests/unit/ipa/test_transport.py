@@ -309,7 +309,7 @@ def test_waiting_for_a_connection_slot_counts_against_the_deadline():
     try:
         assert entered.wait(10)
         with pytest.raises(ipa_errors.IPAUnavailable,
-                           match='max_connections=1'):
+                           match='max_connections_per_server=1'):
             ipa.ping(timeout=0.2)
     finally:
         release.set()
@@ -331,3 +331,85 @@ def test_waiting_for_another_callers_login_counts_against_the_deadline():
     finally:
         login_in_progress.release()
     assert fake.requests == []
+
+
+def _server_of(request):
+    return request.url.split('/')[2].split(':')[0]
+
+
+def test_calls_about_one_host_stay_on_one_server_and_fail_over_together():
+    down = set()
+
+    def rpc(request):
+        if _server_of(request) in down:
+            return refused(request)
+        return fakes.ok(value=_server_of(request))
+
+    fake = fakes.FakeIPA(rpc=rpc)
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2])
+    hosts = ['vm%d.example.test' % n for n in range(20)]
+    home = {h: ipa.host_show(h)['value'] for h in hosts}
+    assert set(home.values()) == {'ipa1.example.test', 'ipa2.example.test'}
+    for host in hosts:
+        assert ipa.host_mod(host)['value'] == home[host]
+        assert ipa.service_show('HTTP/%s@EXAMPLE.TEST' % host)[
+            'value'] == home[host]
+
+    down.add('ipa1.example.test')
+    assert {ipa.host_show(h)['value'] for h in hosts} == {
+        'ipa2.example.test'}
+    down.clear()
+    moved = [h for h in hosts if home[h] == 'ipa1.example.test']
+    # Still marked down: ipa1's hosts stay on ipa2 meanwhile.
+    assert {ipa.host_show(h)['value'] for h in moved} == {
+        'ipa2.example.test'}
+
+
+def test_routing_key_is_the_host_a_call_is_about():
+    key = ipa_client.routing_key
+    assert key('host_add', ['VM1.Example.Test.']) == 'vm1.example.test'
+    assert key('host_del', [['vm1.example.test', 'vm2.example.test']]) == \
+        'vm1.example.test'
+    assert key('service_add', ['HTTP/vm1.example.test@EXAMPLE.TEST']) == \
+        'vm1.example.test'
+    assert key('dnsrecord_add', ['example.test.', 'vm1']) == \
+        'vm1.example.test'
+    assert key('batch', [[{'method': 'ping', 'params': [[], {}]},
+                          {'method': 'host_show',
+                           'params': [['vm1.example.test'], {}]}]]) == \
+        'vm1.example.test'
+    assert key('ping', []) is None
+
+
+def test_connection_slots_are_counted_per_server():
+    release = threading.Event()
+    entered = threading.Event()
+
+    def rpc(request):
+        if 'ipa1' in request.url:
+            entered.set()
+            release.wait(10)
+        return fakes.ok(value=_server_of(request))
+
+    fake = fakes.FakeIPA(rpc=rpc)
+    transport = ipa_transport.Transport(
+        [fakes.SERVER, fakes.SERVER2],
+        auth.PasswordLogin('admin', fakes.PASSWORD), '/etc/test/ca.crt',
+        max_connections=1, session=fake)
+    ipa = ipa_client.IPAClient(transport, 'EXAMPLE.TEST', 'example.test')
+    on_ipa1 = next(h for h in ('vm%d.example.test' % n for n in range(50))
+                   if transport._router.order(h)[0] == fakes.SERVER)
+    on_ipa2 = next(h for h in ('vm%d.example.test' % n for n in range(50))
+                   if transport._router.order(h)[0] == fakes.SERVER2)
+    holder = threading.Thread(target=ipa.host_show, args=(on_ipa1,))
+    holder.start()
+    try:
+        assert entered.wait(10)
+        assert ipa.host_show(on_ipa2, timeout=1)['value'] == \
+            'ipa2.example.test'
+        with pytest.raises(ipa_errors.IPAUnavailable,
+                           match='ipa1.example.test'):
+            ipa.host_show(on_ipa1, timeout=0.2)
+    finally:
+        release.set()
+        holder.join(10)

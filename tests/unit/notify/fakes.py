@@ -1,6 +1,7 @@
 """In-memory stand-ins for the IPA client, nova and neutron."""
 
 from novajoin.ipa import errors as ipa_errors
+from novajoin.openstack import neutron
 from novajoin.openstack import nova
 from novajoin import ownership
 
@@ -89,24 +90,43 @@ class FakeIPA(object):
 
 
 class FakeInstances(object):
-    """nova: instances listed in ``alive`` exist, all others are gone."""
+    """nova: instances listed in ``alive`` exist, all others are gone.
+
+    ``projects`` maps the instances nova knows to their project.
+    """
 
     def __init__(self):
         self.alive = set()
+        self.projects = {}
         self.down = False
         self.asked = []
 
-    def is_gone(self, instance_id):
+    def _ask(self, instance_id):
         self.asked.append(instance_id)
         if self.down:
             raise nova.NovaUnavailable('nova did not answer')
+
+    def is_gone(self, instance_id):
+        self._ask(instance_id)
         return instance_id not in self.alive
+
+    def project_id(self, instance_id):
+        self._ask(instance_id)
+        return self.projects.get(instance_id)
 
 
 class FakePorts(object):
+    """neutron: ``ports`` maps port ids to :class:`neutron.Port`."""
 
     def __init__(self):
-        self.devices = {}
+        self.ports = {}
+        self.asked = []
 
-    def device_id(self, port_id):
-        return self.devices.get(port_id)
+    def bind(self, port_id, device_id, project_id,
+             device_owner='compute:nova'):
+        self.ports[port_id] = neutron.Port(port_id, device_id, device_owner,
+                                           project_id)
+
+    def get(self, port_id):
+        self.asked.append(port_id)
+        return self.ports.get(port_id)

@@ -65,6 +65,26 @@ def test_done_work_is_acknowledged_and_logged_once(endpoint, deps, caplog):
             in lines[0])
 
 
+def test_refused_association_is_one_line_with_its_reason(endpoint, deps,
+                                                         caplog):
+    caplog.set_level(logging.INFO)
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.instances.projects[INSTANCE] = 'victim-project'
+    deps.ports.bind('p1', INSTANCE, 'attacker-project')
+    assert deliver(endpoint, samples.neutron_associate(
+        '203.0.113.66', 'p1', INSTANCE, 'attacker-project')) == HANDLED
+    records = [r for r in caplog.records
+               if r.name == notify_endpoint.__name__]
+    assert len(records) == 1
+    assert records[0].levelno == logging.WARNING
+    assert ('outcome=project-mismatch attempts=1' in records[0].getMessage())
+    assert records[0].getMessage().endswith(
+        'reason=floating IP 203.0.113.66: floating_ip_project=attacker-'
+        'project instance_project=victim-project port_project=attacker-'
+        'project')
+    assert deps.ipa.records == {}
+
+
 def test_observed_events_log_at_debug_only(endpoint, caplog):
     caplog.set_level(logging.INFO)
     assert deliver(endpoint, samples.versioned_create(INSTANCE)) == HANDLED

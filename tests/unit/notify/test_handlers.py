@@ -9,6 +9,9 @@ from tests.unit.notify import fakes
 INSTANCE = '8c1d4ad6-5c0a-4a57-9a3e-4e8a4f2b8f10'
 OTHER = 'f3e1c2b4-7777-4a4a-9b9b-123456789abc'
 FQDN = 'web-1.example.test'
+PROJECT = samples.NEUTRON_SAMPLE_PROJECT
+OTHER_PROJECT = '0e7f4a1c9a3b4f6e8d2c1b0a99887766'
+NOVA_NETWORK_PROJECT = '33a88272e06a49c1a0f653abc374b56b'
 
 
 @pytest.fixture
@@ -19,6 +22,12 @@ def deps():
 
 def handle(deps, message):
     return handlers.HANDLERS[message['event_type']](deps, message['payload'])
+
+
+def boot(deps, instance_id, port_id, project=PROJECT):
+    """nova knows the instance in ``project``; its compute port is there."""
+    deps.instances.projects[instance_id] = project
+    deps.ports.bind(port_id, instance_id, project)
 
 
 @pytest.mark.parametrize('message', [samples.versioned_delete(INSTANCE),
@@ -67,7 +76,7 @@ def test_repeated_delete_is_harmless(deps):
     assert outcome.result == 'nothing-owned'
 
 
-def test_host_deleted_between_find_and_delete_counts_as_deleted(deps):
+def test_host_deleted_between_find_and_delete_is_already_deleted(deps):
     deps.ipa.add_host(FQDN, INSTANCE)
     real_host_del = deps.ipa.host_del
 
@@ -76,7 +85,9 @@ def test_host_deleted_between_find_and_delete_counts_as_deleted(deps):
         return real_host_del(fqdn, updatedns)
 
     deps.ipa.host_del = host_del_after_someone_else
-    assert handle(deps, samples.legacy_delete(INSTANCE)).result == 'deleted'
+    outcome = handle(deps, samples.legacy_delete(INSTANCE))
+    assert outcome == handlers.Outcome(INSTANCE, (FQDN,), 'already-deleted',
+                                       False)
 
 
 def test_instance_not_enrolled_needs_no_nova_lookup(deps):
@@ -101,6 +112,7 @@ def test_unknown_major_version_is_rejected_before_any_lookup(deps):
 
 def test_neutron_associate_adds_record_under_owned_host(deps):
     deps.ipa.add_host(FQDN, INSTANCE)
+    boot(deps, INSTANCE, 'p1')
     outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
                                                      INSTANCE))
     assert outcome.result == 'record-added'
@@ -109,6 +121,7 @@ def test_neutron_associate_adds_record_under_owned_host(deps):
 
 def test_repeated_associate_is_harmless(deps):
     deps.ipa.add_host(FQDN, INSTANCE)
+    boot(deps, INSTANCE, 'p1')
     message = samples.neutron_associate('203.0.113.7', 'p1', INSTANCE)
     handle(deps, message)
     assert handle(deps, message).result == 'record-added'
@@ -117,18 +130,71 @@ def test_repeated_associate_is_harmless(deps):
 
 def test_associate_without_port_details_asks_neutron_for_the_port(deps):
     deps.ipa.add_host(FQDN, INSTANCE)
-    deps.ports.devices['p1'] = INSTANCE
+    boot(deps, INSTANCE, 'p1')
     handle(deps, samples.neutron_associate('203.0.113.7', 'p1'))
     assert deps.ipa.records == {'web-1': ['203.0.113.7']}
+    assert deps.ports.asked == ['p1']
+
+
+def test_associate_to_a_port_neutron_does_not_know_does_nothing(deps):
+    outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
+                                                     INSTANCE))
+    assert outcome.result == 'port-gone'
+    assert deps.ipa.calls == []
 
 
 def test_associate_to_a_port_without_instance_does_nothing(deps):
+    deps.ports.bind('p1', None, PROJECT)
     outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1'))
     assert outcome.result == 'port-without-instance'
     assert deps.ipa.calls == []
 
 
+def _foreign_port(deps):
+    # The attacker's own port and floating IP, naming the victim's
+    # instance as device: only nova knows whose instance it is.
+    deps.instances.projects[INSTANCE] = OTHER_PROJECT
+    deps.ports.bind('p1', INSTANCE, PROJECT)
+
+
+def _router_port(deps):
+    boot(deps, INSTANCE, 'p1')
+    deps.ports.bind('p1', INSTANCE, PROJECT, device_owner='network:dhcp')
+
+
+@pytest.mark.parametrize('setup, fip_project, result, warn, reason', [
+    (_foreign_port, PROJECT, 'project-mismatch', True,
+     'instance_project=%s' % OTHER_PROJECT),
+    (lambda deps: boot(deps, INSTANCE, 'p1'), OTHER_PROJECT,
+     'project-mismatch', True, 'floating_ip_project=%s' % OTHER_PROJECT),
+    (_router_port, PROJECT, 'not-a-compute-port', False, "'network:dhcp'"),
+    (lambda deps: boot(deps, OTHER, 'p1'), PROJECT, 'port-rebound', True,
+     'now bound to %s' % OTHER),
+    (lambda deps: deps.ports.bind('p1', INSTANCE, PROJECT), PROJECT,
+     'instance-gone', False, 'nova has no instance'),
+])
+def test_association_that_is_not_the_instances_adds_no_record(
+        deps, setup, fip_project, result, warn, reason):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    setup(deps)
+    outcome = handle(deps, samples.neutron_associate(
+        '203.0.113.66', 'p1', INSTANCE, fip_project))
+    assert (outcome.result, outcome.warn) == (result, warn)
+    assert reason in outcome.reason
+    assert outcome.reason.startswith('floating IP 203.0.113.66: ')
+    assert deps.ipa.calls == []
+
+
+def test_associate_without_the_floating_ip_project_is_malformed(deps):
+    message = samples.neutron_associate('203.0.113.7', 'p1', INSTANCE)
+    del message['payload']['floatingip']['project_id']
+    del message['payload']['floatingip']['tenant_id']
+    with pytest.raises(payloads.MalformedNotification):
+        handle(deps, message)
+
+
 def test_associate_for_an_instance_not_enrolled_adds_nothing(deps):
+    boot(deps, INSTANCE, 'p1')
     outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
                                                      INSTANCE))
     assert outcome.result == 'not-enrolled'
@@ -138,6 +204,8 @@ def test_associate_for_an_instance_not_enrolled_adds_nothing(deps):
 def test_floating_ip_moved_between_instances_follows_the_move(deps):
     deps.ipa.add_host(FQDN, INSTANCE)
     deps.ipa.add_host('web-2.example.test', OTHER)
+    boot(deps, INSTANCE, 'p1')
+    boot(deps, OTHER, 'p2')
     handle(deps, samples.neutron_associate('203.0.113.7', 'p1', INSTANCE))
     handle(deps, samples.neutron_associate('203.0.113.7', 'p2', OTHER))
     assert deps.ipa.records == {'web-2': ['203.0.113.7']}
@@ -170,14 +238,25 @@ def test_repeated_disassociate_is_harmless(deps):
 
 def test_nova_network_associate_and_disassociate(deps):
     deps.ipa.add_host(FQDN, INSTANCE)
+    deps.instances.projects[INSTANCE] = NOVA_NETWORK_PROJECT
     handle(deps, samples.nova_floating_ip(True, '192.0.2.125', INSTANCE))
     assert deps.ipa.records == {'web-1': ['192.0.2.125']}
     handle(deps, samples.nova_floating_ip(False, '192.0.2.125', INSTANCE))
     assert deps.ipa.records == {}
 
 
+def test_nova_network_associate_from_another_project_adds_nothing(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.instances.projects[INSTANCE] = OTHER_PROJECT
+    outcome = handle(deps, samples.nova_floating_ip(True, '192.0.2.125',
+                                                    INSTANCE))
+    assert outcome.result == 'project-mismatch'
+    assert deps.ipa.records == {}
+
+
 def test_host_outside_the_zone_gets_no_record(deps):
     deps.ipa.add_host('web-1.elsewhere.test', INSTANCE)
+    boot(deps, INSTANCE, 'p1')
     outcome = handle(deps, samples.neutron_associate('203.0.113.7', 'p1',
                                                      INSTANCE))
     assert outcome.result == 'host-outside-zone'

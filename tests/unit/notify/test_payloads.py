@@ -70,8 +70,9 @@ def test_legacy_delete_without_instance_id_is_malformed():
 def test_modern_neutron_associate_names_the_instance():
     message = samples.neutron_associate('203.0.113.7', 'port-1', INSTANCE)
     change = payloads.read_neutron_floatingip(message['payload'])
-    assert change == payloads.FloatingIPChange('203.0.113.7', True,
-                                               'port-1', INSTANCE)
+    assert change == payloads.FloatingIPChange(
+        '203.0.113.7', True, 'port-1', INSTANCE,
+        samples.NEUTRON_SAMPLE_PROJECT)
 
 
 def test_old_neutron_associate_leaves_instance_to_port_lookup():
@@ -80,13 +81,14 @@ def test_old_neutron_associate_leaves_instance_to_port_lookup():
     assert change.associated
     assert change.port_id == '289ed46b-274c-444d-9fd4-bddf8acc7d7c'
     assert change.instance_id is None
+    assert change.project_id == 'c97027dd880d4c129ae7a4ba7edade05'
 
 
 def test_neutron_disassociate_has_no_port():
     message = samples.neutron_disassociate('203.0.113.7')
     change = payloads.read_neutron_floatingip(message['payload'])
     assert change == payloads.FloatingIPChange('203.0.113.7', False, None,
-                                               None)
+                                               None, None)
 
 
 def test_floating_address_must_be_ipv4():
@@ -100,7 +102,8 @@ def test_nova_associate_needs_the_instance_but_disassociate_does_not():
     message = samples.nova_floating_ip(True, '192.0.2.125', INSTANCE)
     assert payloads.read_nova_floating_ip(
         message['payload'], associated=True) == payloads.FloatingIPChange(
-            '192.0.2.125', True, None, INSTANCE)
+            '192.0.2.125', True, None, INSTANCE,
+            '33a88272e06a49c1a0f653abc374b56b')
     del message['payload']['instance_id']
     with pytest.raises(payloads.MalformedNotification):
         payloads.read_nova_floating_ip(message['payload'], associated=True)
@@ -121,3 +124,11 @@ def test_instance_hint_finds_the_instance_in_any_format(message):
 def test_instance_hint_of_garbage_is_none():
     assert payloads.instance_hint('garbage') is None
     assert payloads.instance_hint({'nova_object.data': 'x'}) is None
+
+
+def test_nova_associate_needs_the_project():
+    message = samples.nova_floating_ip(True, '192.0.2.125', INSTANCE)
+    del message['payload']['project_id']
+    with pytest.raises(payloads.MalformedNotification) as exc:
+        payloads.read_nova_floating_ip(message['payload'], associated=True)
+    assert 'payload.project_id' in str(exc.value)

@@ -29,3 +29,8 @@ def test_topics_and_exchanges_are_configurable():
                      neutron_topics=[], nova_exchange='compute')
     assert pairs(service.build_targets(conf)) == [
         ('compute', 'notifications'), ('compute', 'extra')]
+
+
+def test_calls_to_other_services_time_out_by_default():
+    timeout = make_conf().service_credentials.timeout
+    assert timeout is not None and 0 < timeout <= 30
