@@ -27,6 +27,13 @@ def _metric(url, name, **labels):
 
 
 def test_metrics_follow_deletes_dead_letters_and_pending_hosts(env):
+    listener, url = _start_with_metrics(env)
+    owned = 'novajoin_owned_hosts'
+    counted = 'novajoin_owned_hosts_last_count_timestamp_seconds'
+    wait_until(lambda: _metric(url, counted) > 0, 'a first count')
+    # The simulator is shared: hosts of earlier tests are counted too.
+    baseline = _metric(url, owned, state='pending_enrollment')
+
     pending_fqdn = 'pending-%s.%s' % (uuid.uuid4().hex[:6], DOMAIN)
     env.ipa.admin.seed_host(pending_fqdn, description=(
         '{"novajoin_metadata": {"nova_instance_id": "%s"}}'
@@ -34,11 +41,8 @@ def test_metrics_follow_deletes_dead_letters_and_pending_hosts(env):
     deleted_instance, deleted_fqdn = env.enrolled_host()
     env.ipa.admin.seed_host('not-ours-%s.%s' % (uuid.uuid4().hex[:6],
                                                 DOMAIN))
-    listener, url = _start_with_metrics(env)
-
-    owned = 'novajoin_owned_hosts'
     wait_until(lambda: _metric(url, owned, state='pending_enrollment')
-               >= 2, 'two owned hosts pending enrollment')
+               == baseline + 2, 'two more owned hosts pending enrollment')
 
     env.nova.send(samples.versioned_delete(deleted_instance), VERSIONED,
                   rabbit.NOVA_VERSIONED_PUBLISHER)
@@ -60,10 +64,8 @@ def test_metrics_follow_deletes_dead_letters_and_pending_hosts(env):
     assert prometheus.value(scraped,
                             'novajoin_ipa_connection_wait_seconds_count',
                             outcome='acquired') >= 2
-    wait_until(lambda: _metric(url, owned, state='pending_enrollment') == 1,
-               'the deleted host no longer counted')
-    assert _metric(
-        url, 'novajoin_owned_hosts_last_count_timestamp_seconds') > 0
+    wait_until(lambda: _metric(url, owned, state='pending_enrollment')
+               == baseline + 1, 'the deleted host no longer counted')
     assert env.dead_letters()
 
 
