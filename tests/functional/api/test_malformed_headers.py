@@ -1,7 +1,8 @@
 """Malformed request headers: a JSON 4xx, never a 500, nothing leaked.
 
 Sent over a raw TLS socket, byte for byte, since HTTP client libraries
-refuse to send them. Both runners.
+refuse to send them. Every runner; httpd refuses a bare CR itself, with
+its own 400.
 """
 
 import json
@@ -63,6 +64,9 @@ def _parse(raw):
     return int(status_line.split()[1]), headers, body
 
 
+REFUSED_BEFORE_THE_APPLICATION = {('httpd', 'bare-cr-in-token')}
+
+
 @pytest.mark.parametrize('name,header_lines,expected', CASES,
                          ids=[case[0] for case in CASES])
 def test_malformed_header_is_a_json_4xx(novajoin, sim, name, header_lines,
@@ -70,9 +74,14 @@ def test_malformed_header_is_a_json_4xx(novajoin, sim, name, header_lines,
     log_before = len(novajoin.every_log_text())
     body = json.dumps(conftest.vendordata_body()).encode()
     status, headers, answer = _parse(_raw_post(novajoin, header_lines, body))
-    assert status == expected, answer
-    assert headers['content-type'].startswith('application/json')
-    assert json.loads(answer)['error']['code'] == expected
+    if (novajoin.runner, name) in REFUSED_BEFORE_THE_APPLICATION:
+        # httpd refuses a bare CR in a header line itself, with its own
+        # HTML 400, before mod_wsgi hands anything to novajoin.
+        assert status == 400, answer
+    else:
+        assert status == expected, answer
+        assert headers['content-type'].startswith('application/json')
+        assert json.loads(answer)['error']['code'] == expected
     new_log = novajoin.every_log_text()[log_before:]
     assert 'Traceback' not in new_log
     assert SECRET not in new_log

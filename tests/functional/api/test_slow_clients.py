@@ -3,7 +3,10 @@
 One client holds 1,000 connections that never start TLS, or 1,000 TLS
 connections sending their headers a byte per second; a nova-shaped request
 on a fresh connection must still be answered within a second (a
-correctness bound, not a benchmark). Both runners.
+correctness bound, not a benchmark). The runners README recommends where
+untrusted clients reach the port: novajoin-server and the shipped uWSGI
+ini. The httpd vhost is not held to this (README says so: httpd's
+mod_reqtimeout and worker limits decide there).
 """
 
 import time
@@ -64,6 +67,11 @@ def _assert_recovered(nova_request):
     assert response.status_code == 200, response.text
 
 
+FLOOD_PROOF_RUNNERS = pytest.mark.parametrize(
+    'novajoin', ['novajoin-server', 'uwsgi'], indirect=True)
+
+
+@FLOOD_PROOF_RUNNERS
 def test_idle_connections_do_not_block_nova(novajoin, nova_request):
     with floods.IdleFlood(*novajoin.address, FLOOD_SIZE) as flood:
         _assert_answered_in_time(nova_request)
@@ -71,6 +79,7 @@ def test_idle_connections_do_not_block_nova(novajoin, nova_request):
     _assert_recovered(nova_request)
 
 
+@FLOOD_PROOF_RUNNERS
 def test_slow_headers_do_not_block_nova(novajoin, nova_request):
     with floods.SlowHeaderFlood(*novajoin.address, novajoin.ca_file,
                                 FLOOD_SIZE, setup_time=20) as flood:
