@@ -132,15 +132,19 @@ class AuthProtocol(auth_token.AuthProtocol):
         # Without a token keystonemiddleware answers 401 by itself.
         if not any(tokens) or tokens in self._validated:
             return super().process_request(request)
-        started = self._validated.start()
         # The call may outlive the request: it gets an environ of its own,
         # adopted only when it finishes in time.
         candidate = request.__class__(dict(request.environ))
         deadline = request.environ[ARRIVAL_KEY] + self._budget
         response = self._validations.call(
-            deadline, super().process_request, candidate)
+            deadline, self._validate_new, candidate, tokens)
         request.environ.clear()
         request.environ.update(candidate.environ)
+        return response
+
+    def _validate_new(self, request, tokens):
+        started = self._validated.start()
+        response = super().process_request(request)
         if response is None:
             self._validated.add(tokens, started)
         return response
