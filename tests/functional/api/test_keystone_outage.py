@@ -110,4 +110,3 @@ def test_hung_keystone_gives_503_within_nova_timeout_from_cold_server(
     # the validation are all still to do when Keystone stops.
     token = own_ks.token_for('nova')
     _assert_503_in_time_then_served(cold_server, own_ks, token)
-

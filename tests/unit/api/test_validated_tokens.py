@@ -1,4 +1,4 @@
-"""ValidatedTokens: hashes only, forgotten before keystonemiddleware's cache."""
+"""ValidatedTokens: hashes only, forgotten before keystonemiddleware does."""
 
 from novajoin.api import validated_tokens
 
