@@ -48,6 +48,7 @@ import prettytable
 from novajoin import cleanup
 from novajoin import inventory
 from novajoin.ipa import errors as ipa_errors
+from novajoin import metrics
 from novajoin import nonce_cache
 from novajoin import ownership
 from novajoin import rearm
@@ -234,10 +235,12 @@ class Reconciler(object):
             LOG.error('reconcile fqdn=%s instance=%s action=failed '
                       'reason=%s: %s', plan.fqdn, plan.instance_id,
                       plan.reason, error)
+            metrics.RECONCILE_ACTIONS.labels(action='failed').inc()
             return row._replace(action='failed',
                                 reason='%s: %s' % (plan.reason, error.name))
         LOG.info('reconcile fqdn=%s instance=%s action=%s reason=%s',
                  plan.fqdn, plan.instance_id, row.action, plan.reason)
+        metrics.RECONCILE_ACTIONS.labels(action=row.action).inc()
         return row
 
     @staticmethod

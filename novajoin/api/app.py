@@ -6,6 +6,7 @@ ConfigOpts to every factory as ``oslo_config_config`` (keystonemiddleware
 and oslo.middleware read it under that name too).
 """
 
+from novajoin.api.handlers import metrics
 from novajoin.api import router
 from novajoin.api import routes
 from novajoin import deploy
@@ -28,3 +29,10 @@ def app_factory(global_conf, **local_conf):
 def versions_app_factory(global_conf, **local_conf):
     """GET /, the version document; needs no authentication."""
     return router.Router(routes.VERSION_ROUTES, None)
+
+
+def metrics_app_factory(global_conf, **local_conf):
+    """GET /metrics; answers 404 unless [metrics] enabled."""
+    conf = global_conf['oslo_config_config']
+    return router.Router(routes.METRICS_ROUTES,
+                         metrics.MetricsEndpoint.from_conf(conf))

@@ -1,9 +1,11 @@
 """The route tables of the API: ``{path: {METHOD: handler}}``.
 
-The version document is public; vendordata is only served behind
+The version document and the metrics (off unless configured) are public;
+vendordata is only served behind
 authentication (see etc/novajoin/join-api-paste.ini).
 """
 
+from novajoin.api.handlers import metrics
 from novajoin.api.handlers import vendordata
 from novajoin.api.handlers import versions
 
@@ -13,4 +15,8 @@ VERSION_ROUTES = {
 
 JOIN_ROUTES = {
     '/v1': {'POST': vendordata.create_join},
+}
+
+METRICS_ROUTES = {
+    '/metrics': {'GET': metrics.show_metrics},
 }

@@ -11,6 +11,7 @@ import threading
 
 from oslo_config import cfg
 from oslo_log import log
+from oslo_service import systemd
 
 from novajoin import conf as novajoin_conf
 from novajoin import exception
@@ -53,6 +54,8 @@ def main(argv=None):
     except redelivery.RedeliveryFixUnavailable as exc:
         LOG.error('refusing to start: %s', exc)
         return 1
+    # Type=notify units: ready once consuming.
+    systemd.notify_once()
     # A timed wait keeps the main thread responsive to signals.
     while not stop_requested.wait(1.0):
         pass

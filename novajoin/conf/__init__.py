@@ -9,12 +9,13 @@ from novajoin.conf import api
 from novajoin.conf import default
 from novajoin.conf import enrollment
 from novajoin.conf import ipa
+from novajoin.conf import metrics
 from novajoin.conf import notify
 from novajoin.conf import service_credentials
 from novajoin.conf import services
 
-_MODULES = (api, default, enrollment, ipa, notify, service_credentials,
-            services)
+_MODULES = (api, default, enrollment, ipa, metrics, notify,
+            service_credentials, services)
 
 DEFAULT_CONFIG_FILES = ('/etc/novajoin/join.conf',)
 

@@ -22,6 +22,7 @@ from novajoin.ipa import errors
 from novajoin.ipa import redaction
 from novajoin.ipa import transport as transports
 from novajoin.ipa import wire
+from novajoin import metrics
 
 LOG = logging.getLogger(__name__)
 
@@ -121,14 +122,24 @@ class IPAClient(object):
                            'id': 0})
         LOG.debug('IPA call method=%s args=%s options=%s', method,
                   redaction.redact(list(args)), redaction.redact(options))
-        envelope = self._transport.post_json(body, deadline,
-                                             key=routing_key(method, args))
+        started = time.monotonic()
+        outcome = 'failed'
         try:
+            envelope = self._transport.post_json(
+                body, deadline, key=routing_key(method, args))
             output = command_output(method, envelope)
+            outcome = 'ok'
         except errors.IPACommandError as exc:
+            outcome = 'ipa_error'
             LOG.debug('IPA call failed method=%s code=%s name=%s',
                       method, exc.code, exc.name)
             raise
+        except errors.IPAUnavailable:
+            outcome = 'unavailable'
+            raise
+        finally:
+            metrics.IPA_CALLS.labels(command=method, outcome=outcome).observe(
+                time.monotonic() - started)
         for message in output.get('messages') or ():
             LOG.debug('IPA message method=%s code=%s name=%s',
                       method, message.get('code'), message.get('name'))

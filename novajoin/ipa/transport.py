@@ -19,6 +19,7 @@ import tenacity
 from novajoin.ipa import errors
 from novajoin.ipa import routing
 from novajoin.ipa import slots
+from novajoin import metrics
 
 LOG = logging.getLogger(__name__)
 # One DEBUG line per HTTPS round trip with how long it held its connection
@@ -299,6 +300,8 @@ class Transport(object):
 
         def round_trip():
             sent = time.perf_counter()
+            metrics.IPA_CONNECTION_WAITS.labels(outcome='acquired').observe(
+                sent - asked)
             try:
                 return self._send(call, server, url, headers, kwargs)
             finally:
@@ -308,6 +311,8 @@ class Transport(object):
             response, held = self._slots[server].run(call.deadline,
                                                      round_trip)
         except slots.NoSlot:
+            metrics.IPA_CONNECTION_WAITS.labels(outcome='timeout').observe(
+                time.perf_counter() - asked)
             raise errors.IPAUnavailable(
                 'no free connection to IPA server %s within %.1fs '
                 '(max_connections_per_server=%d)'

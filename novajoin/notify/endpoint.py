@@ -11,6 +11,7 @@ import time
 
 import oslo_messaging
 
+from novajoin import metrics
 from novajoin.notify import delivery
 from novajoin.notify import handlers
 from novajoin.notify import payloads
@@ -59,6 +60,7 @@ class NotificationEndpoint(object):
 
     def info(self, ctxt, publisher_id, event_type, payload, metadata):
         if self._stopping.is_set():
+            _count(event_type, 'requeued')
             return REQUEUE
         message_id = metadata.get('message_id') or 'no-message-id'
         attempt = self._attempts.failures(message_id) + 1
@@ -88,6 +90,7 @@ class NotificationEndpoint(object):
                 ','.join(outcome.fqdns) or '-', outcome.result, attempt,
                 time.monotonic() - started,
                 ' reason=%s' % outcome.reason if outcome.reason else '')
+        _count(event_type, 'handled')
         return HANDLED
 
     def _failed(self, ctxt, publisher_id, event_type, payload, metadata,
@@ -110,6 +113,7 @@ class NotificationEndpoint(object):
         # Waiting here keeps an outage from spinning the message through the
         # broker; other messages go on in the other worker threads.
         self._stopping.wait(delay)
+        _count(event_type, 'requeued')
         return REQUEUE
 
     def _park(self, ctxt, publisher_id, event_type, payload, metadata,
@@ -125,13 +129,19 @@ class NotificationEndpoint(object):
                       '%s: %s', event_type, message_id, instance_id,
                       type(exc).__name__, exc)
             self._stopping.wait(self._backoff_max)
+            _count(event_type, 'requeued')
             return REQUEUE
         self._attempts.forget(message_id)
         LOG.error('event=%s message_id=%s instance=%s fqdn=- '
                   'outcome=dead-lettered attempts=%d duration=%.3fs '
                   'reason=%s', event_type, message_id, instance_id,
                   attempts, time.monotonic() - started, reason)
+        _count(event_type, 'dead_lettered')
         return HANDLED
+
+
+def _count(event_type, result):
+    metrics.NOTIFICATIONS.labels(event_type=event_type, result=result).inc()
 
 
 def _level_of(outcome):

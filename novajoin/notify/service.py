@@ -11,6 +11,7 @@ from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
 from novajoin.notify import leader
+from novajoin.notify import monitoring
 from novajoin.notify import periodic
 from novajoin.notify import redelivery
 from novajoin.openstack import neutron
@@ -92,11 +93,13 @@ def build_periodic_reconciliation(conf, deps):
 class NotifyService(object):
     """The listener's lifecycle: start consuming; stop and drain."""
 
-    def __init__(self, conf, transport, endpoint, reconciliation=None):
+    def __init__(self, conf, transport, endpoint, reconciliation=None,
+                 monitor=None):
         self._conf = conf
         self._transport = transport
         self._endpoint = endpoint
         self._reconciliation = reconciliation
+        self._monitor = monitor
         self._server = None
 
     @classmethod
@@ -107,7 +110,8 @@ class NotifyService(object):
         endpoint = notify_endpoint.NotificationEndpoint.from_conf(
             conf, deps, dead_letters)
         return cls(conf, transport, endpoint,
-                   build_periodic_reconciliation(conf, deps))
+                   build_periodic_reconciliation(conf, deps),
+                   monitoring.Monitoring.from_conf(conf, deps.ipa))
 
     def start(self):
         """Start consuming.
@@ -131,6 +135,8 @@ class NotifyService(object):
         except redelivery.RedeliveryFixUnavailable:
             self.stop()
             raise
+        if self._monitor is not None:
+            self._monitor.start()
         LOG.info('listening pool=%s targets=%s max_in_flight=%d',
                  group.pool_name,
                  ','.join('%s/%s' % (t.exchange, t.topic) for t in targets),
@@ -151,4 +157,6 @@ class NotifyService(object):
             self._server.stop()
             self._server.wait()
         self._transport.cleanup()
+        if self._monitor is not None:
+            self._monitor.stop()
         LOG.info('stopped')

@@ -13,6 +13,7 @@ from tests.ipasim import contract
 from tests.ipasim import dns
 from tests.ipasim import hosts
 from tests.ipasim import output as output_options
+from tests.ipasim import rbac
 from tests.ipasim import rpc
 from tests.ipasim import servers
 from tests.ipasim import services
@@ -38,6 +39,8 @@ DIRECTORY_HANDLERS = {
     'server_find': servers.server_find,
 }
 ENGINE_COMMANDS = ('ping', 'session_logout', 'batch')
+# Permissions, privileges and roles (novajoin-install).
+DIRECTORY_HANDLERS.update(rbac.HANDLERS)
 
 
 class Caller(object):
@@ -94,6 +97,7 @@ class Engine(object):
         self.latency = latency
         self.calls = CallCounter()
         self.signatures = contract.load()
+        self.signatures.update(rbac.SIGNATURES)
         unserved = set(self.signatures) - set(DIRECTORY_HANDLERS) - set(
             ENGINE_COMMANDS)
         if unserved:

@@ -117,6 +117,8 @@ class Directory(object):
         with self.lock:
             self.hosts = {}
             self.services = {}
+            # Permissions, privileges, roles: built by tests/ipasim/rbac.py.
+            self.rbac = None
             apex_ns = self.server_name.rstrip('.') + '.'
             self.zones = {self.domain + '.': {'@': {'nsrecord': [apex_ns]}}}
 

@@ -9,6 +9,7 @@ import pytest
 from novajoin import inventory
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
+from novajoin import metrics
 from novajoin.openstack import servers
 from novajoin import ownership
 from novajoin import reconcile
@@ -155,3 +156,27 @@ def test_a_pass_deleting_most_owned_hosts_changes_nothing():
     assert len(ipa.hosts) == 20
     assert len(reconciler.run(dry_run=True).rows) == 20
     assert len(ipa.hosts) == 20
+
+
+def _reconcile_actions(action):
+    for metric in metrics.RECONCILE_ACTIONS.collect():
+        for sample in metric.samples:
+            if (sample.name.endswith('_total')
+                    and sample.labels == {'action': action}):
+                return sample.value
+    return 0.0
+
+
+def test_reconciliation_counts_what_it_changed_not_what_it_kept():
+    ipa = LimitedIPA()
+    instance_id = str(uuid.uuid4())
+    ipa.add('counted.example.test', ownership.build_description(
+        instance_id, 'nonce', created=NOW), has_password=True)
+    live = [servers.Server(instance_id, 'p', 'BUILD', None)]
+    deleted_before = _reconcile_actions('deleted')
+    kept_before = _reconcile_actions('kept')
+
+    _reconciler(ipa, live, now=NOW + 4 * HOUR).run()
+
+    assert _reconcile_actions('deleted') == deleted_before + 1
+    assert _reconcile_actions('kept') == kept_before

@@ -19,6 +19,7 @@ from novajoin.api import errors
 from novajoin.api import schemas
 from novajoin import enrollment
 from novajoin import exception
+from novajoin import metrics
 from novajoin.policies import join as join_policies
 from novajoin.services import manager as services_manager
 
@@ -69,6 +70,9 @@ def create_join(req, services):
         raise
     finally:
         record.log()
+        metrics.VENDORDATA_REQUESTS.labels(
+            decision=record.decision, status=record.status).observe(
+                time.monotonic() - record.started)
 
 
 def _create_join(req, services, record):

@@ -150,7 +150,8 @@ class Env(object):
         os.chmod(self.otp_key_file, 0o400)
 
     def write_conf(self, service_credentials=None, log_name='notify.log',
-                   conf_name='join.conf', enrollment=None, **notify):
+                   conf_name='join.conf', enrollment=None, sections=None,
+                   **notify):
         options = {'max_in_flight': 8, 'max_attempts': 30,
                    'retry_backoff': 0.5, 'retry_backoff_max': 2.0,
                    'pool_name': self.pool,
@@ -182,12 +183,16 @@ class Env(object):
             (enrollment or {}).items())]
         lines += ['[service_credentials]']
         lines += ['%s = %s' % item for item in sorted(credentials.items())]
+        for section, options in (sections or {}).items():
+            lines.append('[%s]' % section)
+            lines += ['%s = %s' % item for item in sorted(options.items())]
         path = os.path.join(self.workdir, conf_name)
         with open(path, 'w') as conf_file:
             conf_file.write('\n'.join(lines) + '\n')
         return path
 
-    def listener(self, service_credentials=None, name='notify', **notify):
+    def listener(self, service_credentials=None, name='notify',
+                 sections=None, **notify):
         """A configured listener, not started yet.
 
         ``name`` names its configuration and log files.
@@ -195,14 +200,16 @@ class Env(object):
         listener = Listener(self.write_conf(service_credentials,
                                             log_name=name + '.log',
                                             conf_name=name + '.conf',
+                                            sections=sections,
                                             **notify),
                             os.path.join(self.workdir, name + '.log'))
         self.listeners.append(listener)
         return listener
 
     def start_listener(self, service_credentials=None, name='notify',
-                       **notify):
-        listener = self.listener(service_credentials, name, **notify)
+                       sections=None, **notify):
+        listener = self.listener(service_credentials, name, sections,
+                                 **notify)
         listener.start()
         return listener
 

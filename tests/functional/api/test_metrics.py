@@ -1,0 +1,108 @@
+"""GET /metrics of the API: off by default; when on, the counts move with
+vendordata requests and IPA calls, summed over uWSGI's two workers
+(prometheus-client multiprocess mode)."""
+
+from concurrent import futures
+import glob
+import os
+import shutil
+import tempfile
+
+import pytest
+import requests
+
+from tests.fixtures import novajoin_server
+from tests.fixtures import prometheus
+from tests.functional.api import conftest
+
+REQUESTS = 'novajoin_vendordata_request_duration_seconds_count'
+IPA_CALLS = 'novajoin_ipa_call_duration_seconds_count'
+SLOT_WAITS = 'novajoin_ipa_connection_wait_seconds_count'
+
+
+@pytest.fixture(scope='module', params=novajoin_server.RUNNERS)
+def metrics_server(request, tmp_path_factory, test_ca, ks, ipa,
+                   otp_key_file, standin):
+    workdir = tmp_path_factory.mktemp('metrics-' + request.param)
+    sections = conftest.server_sections(ks, ipa, otp_key_file)
+    sections['metrics'] = {'enabled': True}
+    env = {}
+    if request.param in ('uwsgi', 'httpd'):
+        # Several processes; httpd's run as another user.
+        multiproc_dir = tempfile.mkdtemp(prefix='novajoin-metrics-')
+        os.chmod(multiproc_dir, 0o777)
+        env['PROMETHEUS_MULTIPROC_DIR'] = multiproc_dir
+    with novajoin_server.run_novajoin_server(
+            workdir, test_ca, sections, runner=request.param,
+            env=env) as server:
+        server.multiproc_dir = env.get('PROMETHEUS_MULTIPROC_DIR')
+        yield server
+    if server.multiproc_dir:
+        shutil.rmtree(server.multiproc_dir)
+
+
+def _scrape(server):
+    return prometheus.scrape(server.url + '/metrics', verify=server.ca_file)
+
+
+def test_metrics_are_off_by_default(novajoin):
+    response = requests.get(novajoin.url + '/metrics',
+                            verify=novajoin.ca_file, timeout=5)
+    assert response.status_code == 404
+    assert response.json()['error']['code'] == 404
+
+
+def test_metrics_count_requests_by_decision_and_ipa_calls(
+        metrics_server, ks, sim):
+    nova = conftest.caller_for(metrics_server, ks, 'nova')
+    before = _scrape(metrics_server)
+    bodies = [conftest.vendordata_body() for _ in range(8)]
+    with futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(nova.post, bodies))
+    assert [a.status_code for a in answers] == [200] * 8
+    not_requested = nova.post(conftest.vendordata_body(metadata={}))
+    assert not_requested.json() == {}
+    refused = nova.post(None, data='[1, 2]')
+    assert refused.status_code == 400
+
+    if metrics_server.multiproc_dir:
+        # Several workers answered some of the concurrent requests.
+        files = glob.glob(os.path.join(metrics_server.multiproc_dir,
+                                       'histogram_*.db'))
+        assert len(files) >= 2, files
+    # Any worker answers the scrape; every one must report the same sums.
+    for _ in range(4):
+        after = _scrape(metrics_server)
+
+        def delta(name, **labels):
+            return (prometheus.value(after, name, **labels)
+                    - prometheus.value(before, name, **labels))
+
+        assert delta(REQUESTS, decision='created', status=200) == 8
+        assert delta(REQUESTS, decision='not-requested', status=200) == 1
+        assert delta(REQUESTS, decision='refused', status=400) == 1
+        assert delta(IPA_CALLS, command='host_add', outcome='ok') >= 8
+        assert delta(SLOT_WAITS, outcome='acquired') >= 8
+
+    text = requests.get(metrics_server.url + '/metrics',
+                        verify=metrics_server.ca_file, timeout=5).text
+    for body, answer in zip(bodies, answers):
+        assert body['instance-id'] not in text
+        assert body['hostname'] not in text
+        assert answer.json()['ipaotp'] not in text
+    assert prometheus.label_values(after, 'decision') <= {
+        'not-requested', 'created', 'repeat', 'enrolled', 'refused', 'error'}
+
+
+def test_ipa_outage_counts_unavailable_calls_and_503s(metrics_server, ks,
+                                                      sim):
+    nova = conftest.caller_for(metrics_server, ks, 'nova')
+    before = _scrape(metrics_server)
+    sim.admin.control(outage='503')
+    response = nova.post(conftest.vendordata_body())
+    assert response.status_code == 503
+    after = _scrape(metrics_server)
+    assert (prometheus.value(after, IPA_CALLS, outcome='unavailable')
+            - prometheus.value(before, IPA_CALLS, outcome='unavailable')) == 1
+    assert (prometheus.value(after, REQUESTS, status=503)
+            - prometheus.value(before, REQUESTS, status=503)) == 1
