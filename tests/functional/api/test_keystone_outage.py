@@ -5,7 +5,7 @@ TCP handshakes, nothing answers. A token novajoin has not validated yet
 must get 503 with Retry-After inside nova's 5 s read timeout, also from a
 process whose keystonemiddleware has never talked to Keystone (it then
 needs several round trips for one token). This module stops a Keystone of
-its own, never the shared one. Both runners.
+its own, never the shared one. Every runner.
 """
 
 import os
