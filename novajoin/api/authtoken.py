@@ -1,12 +1,21 @@
 """keystonemiddleware's auth_token, bounded in time and answering as JSON.
 
-Three things keystonemiddleware does not do by itself:
+Four things keystonemiddleware does not do by itself:
 
 - bounded defaults: without ``[keystone_authtoken] http_connect_timeout``
   a Keystone that accepts connections and never answers holds a request
   for as long as the TCP connection lives, and ``http_request_max_retries``
   (3) multiplies whatever the timeout is. :func:`set_defaults` makes one
-  validation cost at most 3 s, inside nova's 5 s;
+  Keystone round trip cost at most 3 s;
+- a deadline: a middleware that has not talked to Keystone yet makes
+  several round trips for one token (version discovery, its own service
+  token, the validation), 6 to 12 s against a hung Keystone. A token
+  this process has not validated recently is therefore validated on a
+  :class:`~novajoin.api.deadline_pool.DeadlinePool` and the request gets
+  its answer by ``[api] request_budget`` from arrival whatever happens;
+  a validation still running then finishes on its own, filling the
+  cache for nova's next try. Tokens validated recently are answered from
+  keystonemiddleware's cache, in the request's own thread;
 - a Keystone that cannot answer gives 503 with ``Retry-After`` in the
   API's JSON, not a 401 or keystonemiddleware's own body;
 - a token header that cannot be a token (folded, CR/LF, spaces, non-ASCII)
@@ -26,19 +35,26 @@ from oslo_log import log as logging
 from oslo_middleware import request_id
 import webob.exc
 
+from novajoin.api import deadline_pool
 from novajoin.api import errors
+from novajoin.api import validated_tokens
 
 LOG = logging.getLogger(__name__)
 
 GROUP = 'keystone_authtoken'
 ARRIVAL_KEY = 'novajoin.arrival'
 
-# One validation: at most http_connect_timeout × (1 + retries) seconds.
+# One Keystone round trip: at most http_connect_timeout × (1 + retries)
+# seconds.
 DEFAULTS = {'http_connect_timeout': 3, 'http_request_max_retries': 0}
 
-_TOKEN_HEADERS = ('X-Auth-Token', 'X-Service-Token')
+_TOKEN_HEADERS = ('X-Auth-Token', 'X-Storage-Token', 'X-Service-Token')
 # Fernet and JWS tokens are URL-safe base64 with dots: visible ASCII.
 _TOKEN = re.compile(r'[\x21-\x7e]+')
+
+# Validations of new tokens in flight per process. Each ends within its
+# round trips' timeouts; a hung Keystone holds at most this many threads.
+MAX_VALIDATIONS = 16
 
 
 def set_defaults(conf):
@@ -67,8 +83,14 @@ class AuthProtocol(auth_token.AuthProtocol):
 
     def __init__(self, application, conf):
         # novajoin.deploy.load_app hands every filter the ConfigOpts.
-        self._retry_after = conf['oslo_config_config'].enrollment.retry_after
+        oslo_conf = conf['oslo_config_config']
+        self._retry_after = oslo_conf.enrollment.retry_after
+        self._budget = oslo_conf.api.request_budget
         super().__init__(application, conf)
+        self._validated = validated_tokens.ValidatedTokens(
+            int(self._conf.get('token_cache_time')))
+        self._validations = deadline_pool.DeadlinePool(
+            MAX_VALIDATIONS, 'token-validation')
 
     def process_request(self, request):
         request.environ.setdefault(ARRIVAL_KEY, time.monotonic())
@@ -80,7 +102,19 @@ class AuthProtocol(auth_token.AuthProtocol):
             return self._unauthorized(
                 request, 'The %s header is malformed.' % malformed)
         try:
-            return super().process_request(request)
+            return self._validate(request)
+        except deadline_pool.DeadlineExceeded:
+            LOG.error('request=%s Keystone did not validate a token within '
+                      '[api] request_budget (%s s)',
+                      request.environ.get(request_id.ENV_REQUEST_ID),
+                      self._budget)
+            return self._keystone_unavailable(request)
+        except deadline_pool.PoolSaturated:
+            LOG.error('request=%s token not validated: %d validations '
+                      'already wait for Keystone',
+                      request.environ.get(request_id.ENV_REQUEST_ID),
+                      MAX_VALIDATIONS)
+            return self._keystone_unavailable(request)
         except webob.exc.HTTPUnauthorized:
             return self._unauthorized(
                 request, 'Authentication required: send a valid Keystone '
@@ -92,6 +126,28 @@ class AuthProtocol(auth_token.AuthProtocol):
             return self._keystone_unavailable(request)
         except webob.exc.HTTPServiceUnavailable:
             return self._keystone_unavailable(request)
+
+    def _validate(self, request):
+        tokens = (request.user_token, request.service_token)
+        # Without a token keystonemiddleware answers 401 by itself.
+        if not any(tokens) or tokens in self._validated:
+            return super().process_request(request)
+        # The call may outlive the request: it gets an environ of its own,
+        # adopted only when it finishes in time.
+        candidate = request.__class__(dict(request.environ))
+        deadline = request.environ[ARRIVAL_KEY] + self._budget
+        response = self._validations.call(
+            deadline, self._validate_new, candidate, tokens)
+        request.environ.clear()
+        request.environ.update(candidate.environ)
+        return response
+
+    def _validate_new(self, request, tokens):
+        started = self._validated.start()
+        response = super().process_request(request)
+        if response is None:
+            self._validated.add(tokens, started)
+        return response
 
     def _keystone_unavailable(self, request):
         return errors.ServiceUnavailable(

@@ -6,11 +6,11 @@ GROUP = 'api'
 
 api_opts = [
     cfg.FloatOpt('request_budget', default=4.0, min=0.5, max=60.0,
-                 help='Seconds a vendordata request may spend, once its '
-                      'token is validated, reading Glance and Keystone and '
-                      'writing to IPA before the API answers 503. Keep it '
-                      'below nova\'s [api] vendordata_dynamic_read_timeout '
-                      '(5 s by default) with room for token validation, so '
+                 help='Seconds a vendordata request may spend from its '
+                      'arrival, validating its Keystone token, reading '
+                      'Glance and Keystone and writing to IPA, before the '
+                      'API answers 503. Keep it below nova\'s [api] '
+                      'vendordata_dynamic_read_timeout (5 s by default), so '
                       'nova gets our answer, not its own timeout.'),
     cfg.IntOpt('max_request_body_size', default=64 * 1024, min=1024,
                help='Largest vendordata request body accepted, in bytes; '

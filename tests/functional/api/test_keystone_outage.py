@@ -2,8 +2,10 @@
 
 Keystone's processes are stopped with SIGSTOP: the kernel still completes
 TCP handshakes, nothing answers. A token novajoin has not validated yet
-must get 503 with Retry-After inside nova's 5 s read timeout. This module
-stops a Keystone of its own, never the shared one. Both runners.
+must get 503 with Retry-After inside nova's 5 s read timeout, also from a
+process whose keystonemiddleware has never talked to Keystone (it then
+needs several round trips for one token). This module stops a Keystone of
+its own, never the shared one. Every runner.
 """
 
 import os
@@ -27,14 +29,29 @@ def own_ks(tmp_path_factory, test_ca):
         yield running
 
 
-@pytest.fixture(scope='module', params=novajoin_server.RUNNERS)
-def server(request, tmp_path_factory, test_ca, own_ks, ipa, otp_key_file):
+def _run_server(tmp_path_factory, test_ca, own_ks, ipa, otp_key_file,
+                runner):
     sections = conftest.server_sections(own_ks, ipa, otp_key_file)
     # novajoin's own default bound is what is tested here.
     del sections['keystone_authtoken']['http_connect_timeout']
-    with novajoin_server.run_novajoin_server(
-            tmp_path_factory.mktemp('outage-' + request.param), test_ca,
-            sections, runner=request.param) as running:
+    return novajoin_server.run_novajoin_server(
+        tmp_path_factory.mktemp('outage-' + runner), test_ca, sections,
+        runner=runner)
+
+
+@pytest.fixture(scope='module', params=novajoin_server.RUNNERS)
+def server(request, tmp_path_factory, test_ca, own_ks, ipa, otp_key_file):
+    with _run_server(tmp_path_factory, test_ca, own_ks, ipa, otp_key_file,
+                     request.param) as running:
+        yield running
+
+
+@pytest.fixture(params=novajoin_server.RUNNERS)
+def cold_server(request, tmp_path_factory, test_ca, own_ks, ipa,
+                otp_key_file):
+    """A new server process that has validated no token yet."""
+    with _run_server(tmp_path_factory, test_ca, own_ks, ipa, otp_key_file,
+                     request.param) as running:
         yield running
 
 
@@ -63,22 +80,33 @@ class _Stopped(object):
         os.killpg(self.group, signal.SIGCONT)
 
 
-def test_hung_keystone_gives_503_within_nova_timeout(server, own_ks, sim):
-    # The service's own token and Keystone's endpoints are in hand.
-    for _ in range(4):
-        response, _ = _post(server, own_ks.token_for('nova'))
-        assert response.status_code == 200, response.text
-    fresh_token = own_ks.token_for('nova')
-    with _Stopped(own_ks):
+def _assert_503_in_time_then_served(server, ks, token):
+    with _Stopped(ks):
         try:
-            response, elapsed = _post(server, fresh_token)
+            response, elapsed = _post(server, token)
         except requests.RequestException as exc:
             pytest.fail('no answer within nova\'s timeout: %s' % exc)
     assert response.status_code == 503, response.text
     assert int(response.headers['Retry-After']) >= 1
     assert response.json()['error']['code'] == 503
     assert elapsed < NOVA_READ_TIMEOUT
-    assert fresh_token not in server.log_text()
+    assert token not in server.log_text()
     # Keystone is back: the same token is validated and served.
-    response, _ = _post(server, fresh_token)
+    response, _ = _post(server, token)
     assert response.status_code == 200, response.text
+
+
+def test_hung_keystone_gives_503_within_nova_timeout(server, own_ks, sim):
+    # Some of the server's workers have talked to Keystone already.
+    for _ in range(4):
+        response, _ = _post(server, own_ks.token_for('nova'))
+        assert response.status_code == 200, response.text
+    _assert_503_in_time_then_served(server, own_ks, own_ks.token_for('nova'))
+
+
+def test_hung_keystone_gives_503_within_nova_timeout_from_cold_server(
+        cold_server, own_ks, sim):
+    # Nothing has been validated: discovery, the service's own token and
+    # the validation are all still to do when Keystone stops.
+    token = own_ks.token_for('nova')
+    _assert_503_in_time_then_served(cold_server, own_ks, token)
