@@ -1,6 +1,8 @@
 """No OTP is valid twice, and names that must never be handed out are
 refused before any IPA write (issue 9, points 4 and 9)."""
 
+import re
+
 import pytest
 
 from tests.functional.api.conftest import vendordata_body
@@ -100,13 +102,21 @@ def test_name_check_rides_in_the_one_read_of_a_first_request(nova, sim):
     assert 'host_show' not in calls
 
 
-def test_without_memcached_each_repeat_is_one_read(nova, sim):
+def test_without_memcached_each_repeat_is_one_read(novajoin, nova, sim):
     body = vendordata_body()
     sim.admin.reset_stats()
     answers = [nova.post(body).json() for _ in range(6)]
     assert all(answer == answers[0] for answer in answers)
+    # What novajoin asked for, request by request: one read each, and the
+    # write of the first. IPA may see a read again when the transport
+    # retries it (a timeout on a loaded machine): the simulator's counts
+    # bound it from below only.
+    logged = re.findall(r'instance=%s .*? ipa_calls=(\d+)'
+                        % re.escape(body['instance-id']),
+                        novajoin.log_text())
+    assert sorted(int(calls) for calls in logged) == [1, 1, 1, 1, 1, 2]
     calls = sim.admin.stats()['calls']
-    assert calls.get('batch') == 6 and calls.get('host_add') == 1
+    assert calls.get('batch') >= 6 and calls.get('host_add') == 1
     assert writes(sim) == 1
 
 
