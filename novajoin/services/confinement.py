@@ -12,7 +12,7 @@ for the rest. The rules:
 - A managed principal needs the policy rule ``join:managed_services``
   (checked by the caller). Its host must be in our domain (checked when the
   metadata was read), never an IPA server or another name reserved for
-  the enrollment (:mod:`novajoin.reserved_names`), and either absent
+  the enrollment (:mod:`novajoin.hosts.reserved_names`), and either absent
   (novajoin creates it as a service host of this project; with project
   subdomains only inside the project's), this instance's
   own host or subhost, a service host novajoin created for this project,
@@ -27,9 +27,9 @@ for the rest. The rules:
 import fnmatch
 
 from novajoin import exception
+from novajoin.hosts import ownership
+from novajoin.hosts import reserved_names as novajoin_reserved
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
-from novajoin import reserved_names as novajoin_reserved
 from novajoin.services import metadata
 from novajoin.services import state as ipa_state
 
@@ -66,7 +66,7 @@ class Rules(object):
     """The operator's part of the rules: domain, allow-list, reserved names.
 
     ``reserved_names`` is the enrollment's
-    :class:`novajoin.reserved_names.ReservedNames` (``localhost``,
+    :class:`novajoin.hosts.reserved_names.ReservedNames` (``localhost``,
     ``ipa-ca``, the configured IPA servers, ``[enrollment]
     reserved_names``); the servers IPA lists come with each read.
     """
@@ -95,7 +95,7 @@ class Rules(object):
         """Why no new host may be created as ``fqdn``, or None.
 
         A name with DNS records, or a DNS zone, belongs to whoever made it,
-        as for an instance's own host (:mod:`novajoin.reserved_names`).
+        as for an instance's own host (:mod:`novajoin.hosts.reserved_names`).
         """
         calls, items = state.name_checks.get(fqdn, ((), ()))
         try:

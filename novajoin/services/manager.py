@@ -16,10 +16,10 @@ import time
 
 import cachetools
 
+from novajoin.hosts import ownership
+from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 from novajoin.policies import services as services_policy
-from novajoin import reserved_names
 from novajoin.services import confinement
 from novajoin.services import metadata as service_metadata
 from novajoin.services import release as releases

@@ -43,7 +43,7 @@ def read(ipa, host_names, principals, want_servers, timeout,
     """Show ``host_names`` and ``principals`` in one batch.
 
     ``name_checks`` maps a host name to the batch calls that tell whether
-    it may be created (:meth:`novajoin.reserved_names.ReservedNames.
+    it may be created (:meth:`novajoin.hosts.reserved_names.ReservedNames.
     dns_reads`); they go into the same batch.
 
     :returns: (:class:`IPAState`, round trips made)

@@ -14,8 +14,8 @@ manager relations are removed at once and the items refused.
 
 import logging
 
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 from novajoin.services import confinement
 
 LOG = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ import logging
 
 import webob
 
-from novajoin import deploy
-from novajoin import policy
+from novajoin.api import deploy
+from novajoin.policies import enforcer as policy
 from novajoin.services import confinement
 from novajoin.services import manager
 from tests.unit.api import conftest as api

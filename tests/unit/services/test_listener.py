@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from novajoin import deploy
+from novajoin.api import deploy
 from novajoin.notify import handlers
-from novajoin import policy
+from novajoin.policies import enforcer as policy
 from novajoin.services import confinement
 from novajoin.services import manager
 from tests.fixtures import notifications as samples

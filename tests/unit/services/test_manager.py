@@ -5,10 +5,10 @@ import logging
 
 import pytest
 
-from novajoin import deploy
-from novajoin import ownership
-from novajoin import policy
-from novajoin import reserved_names
+from novajoin.api import deploy
+from novajoin.hosts import ownership
+from novajoin.hosts import reserved_names
+from novajoin.policies import enforcer as policy
 from novajoin.services import confinement
 from novajoin.services import manager
 from novajoin.services import metadata

@@ -4,7 +4,7 @@
 ``ipa_enroll``, else the Glance image's ``ipa_enroll`` property), computes
 the FQDN, checks the requested host class, and makes sure IPA has a host
 entry owned by the instance with an OTP every request of that boot agrees
-on (see :mod:`novajoin.otp` for why the OTP is derived, not stored).
+on (see :mod:`novajoin.hosts.otp` for why the OTP is derived, not stored).
 
 Decisions (``EnrollmentResult.decision``):
 
@@ -12,12 +12,12 @@ Decisions (``EnrollmentResult.decision``):
 - ``created``: the entry was added, with a fresh nonce and its OTP;
 - ``repeat``: the entry exists, is this instance's and its OTP is unused:
   the same OTP as before, nothing written (from the shared nonce cache,
-  :mod:`novajoin.nonce_cache`, without any IPA call when it has it);
+  :mod:`novajoin.hosts.nonce_cache`, without any IPA call when it has it);
 - ``enrolled``: the instance has enrolled (the entry has a keytab): hostname
   and realm only, nothing written;
 - ``disabled``: the entry has neither keytab nor password (enrolled once,
   then disabled): hostname and realm only, nothing written. Only an
-  owner-checked re-arm gives it an OTP again (:mod:`novajoin.rearm`).
+  owner-checked re-arm gives it an OTP again (:mod:`novajoin.hosts.rearm`).
 
 A vendordata request sets a password only on an entry it has just created:
 an entry that is not novajoin's, or is another instance's, or holds a
@@ -25,7 +25,7 @@ password novajoin cannot derive, is never modified
 (:class:`novajoin.exception.HostOwnedByOther`,
 :class:`novajoin.exception.HostPasswordUnknown`), and names that must never
 be handed out are refused before any write
-(:mod:`novajoin.reserved_names`).
+(:mod:`novajoin.hosts.reserved_names`).
 
 IPA round trips: a repeat found in the nonce cache makes none. Otherwise
 one read (a ``batch`` of ``host_show`` and the name checks) and, for a new
@@ -44,16 +44,16 @@ from oslo_log import log as logging
 
 from novajoin.conf import enrollment as enrollment_conf
 from novajoin import exception
-from novajoin import host_entry
-from novajoin import hostname
+from novajoin.hosts import host_entry
+from novajoin.hosts import hostname
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
+from novajoin.hosts import ownership
+from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
-from novajoin import nonce_cache
 from novajoin.openstack import http
 from novajoin.openstack import images
 from novajoin.openstack import projects
-from novajoin import otp
-from novajoin import ownership
-from novajoin import reserved_names
 
 LOG = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """What an existing IPA host entry means for the instance that asks for it.
 
-The vendordata path and the re-arm path (:mod:`novajoin.rearm`) both read a
-host entry and must agree on what it is; they ask :func:`state_for`.
+The vendordata path and the re-arm path (:mod:`novajoin.hosts.rearm`) both
+read a host entry and must agree on what it is; they ask :func:`state_for`.
 
 An entry novajoin created records its owner and OTP nonce in its
-description (:mod:`novajoin.ownership`). For the owning instance it is in
+description (:mod:`novajoin.hosts.ownership`). For the owning instance it is in
 one of these states, from ``has_password`` and ``has_keytab`` (FreeIPA
 reports ``has_keytab`` false while a password is set):
 
@@ -25,7 +25,7 @@ reports ``has_keytab`` false while a password is set):
 """
 
 from novajoin import exception
-from novajoin import ownership
+from novajoin.hosts import ownership
 
 ARMED = 'armed'
 ENROLLED = 'enrolled'

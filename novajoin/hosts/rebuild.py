@@ -21,8 +21,8 @@ whose owner record names the instance:
    certificates go, and its services' keytabs), then ``host_mod`` with a
    new owner record carrying a fresh random nonce and ``created`` time,
    and the one-time password derived from that nonce
-   (:func:`novajoin.rearm.arming_for`); then shares the nonce with every
-   replica (:func:`novajoin.rearm.share_nonce`). The next vendordata
+   (:func:`novajoin.hosts.rearm.arming_for`); then shares the nonce with every
+   replica (:func:`novajoin.hosts.rearm.share_nonce`). The next vendordata
    request answers that OTP, which no earlier answer held.
 
 Subhosts of the instance (owner record role ``subhost``, made for its TLS
@@ -49,12 +49,12 @@ import collections
 import datetime
 import logging
 
-from novajoin import inventory
+from novajoin.hosts import inventory
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
+from novajoin.hosts import ownership
+from novajoin.hosts import rearm
 from novajoin.ipa import errors as ipa_errors
-from novajoin import nonce_cache
-from novajoin import otp
-from novajoin import ownership
-from novajoin import rearm
 
 LOG = logging.getLogger(__name__)
 

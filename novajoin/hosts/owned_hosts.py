@@ -11,7 +11,7 @@ listener does it on a timer and not at every scrape.
 
 import collections
 
-from novajoin import ownership
+from novajoin.hosts import ownership
 
 SHOW_BATCH_SIZE = 100
 

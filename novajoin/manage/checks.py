@@ -21,12 +21,12 @@ import oslo_messaging
 
 from novajoin.conf import service_credentials
 from novajoin import exception
+from novajoin.hosts import otp
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import deployment
 from novajoin.ipa import errors as ipa_errors
 from novajoin.notify import leader
 from novajoin.openstack import nova
-from novajoin import otp
 
 PASS = 'pass'
 FAIL = 'FAIL'

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from novajoin import ownership
+from novajoin.hosts import ownership
 
 INSTANCE = '178b0921-8f85-4257-88b6-2e743b5a975c'
 

@@ -7,8 +7,8 @@ from unittest import mock
 import pytest
 
 from novajoin import exception
-from novajoin import otp
-from tests.unit.enrollment import conftest
+from novajoin.hosts import otp
+from tests.unit.hosts import conftest
 
 FQDN = 'web1.example.test'
 NONCE = 'Jr3yV0cQeQn4bq2bq3HqVg'
@@ -36,7 +36,7 @@ def test_another_process_with_the_key_file_derives_the_same_otp(tmp_path):
     expected = otp.OTPKey.from_file(key_file).derive_otp(
         conftest.INSTANCE, FQDN, NONCE)
     script = ('import sys\n'
-              'from novajoin import otp\n'
+              'from novajoin.hosts import otp\n'
               'key = otp.OTPKey.from_file(sys.argv[1])\n'
               'print(key.derive_otp(*sys.argv[2:]))\n')
     output = subprocess.run(
@@ -135,7 +135,7 @@ def test_missing_key_file_says_how_to_create_it(tmp_path):
 def test_unreadable_key_file_is_a_configuration_error(tmp_path, key_bytes):
     path = write_key(tmp_path, key_bytes)
     # The tests may run as root, who reads any file: fake the refusal.
-    with mock.patch('novajoin.otp.open', create=True,
+    with mock.patch('novajoin.hosts.otp.open', create=True,
                     side_effect=PermissionError(13, 'Permission denied')):
         with pytest.raises(exception.ConfigurationError) as caught:
             otp.OTPKey.from_file(path)

@@ -1,13 +1,13 @@
 from keystoneauth1 import exceptions as ks_exceptions
 import pytest
 
-from novajoin import enrollment
 from novajoin import exception
+from novajoin.hosts import enrollment
 from novajoin.openstack import http
 from novajoin.openstack import images
 from novajoin.openstack import projects
-from tests.unit.enrollment import conftest
-from tests.unit.enrollment import fakes
+from tests.unit.hosts import conftest
+from tests.unit.hosts import fakes
 
 IMAGE_PATH = '/v2/images/%s' % conftest.IMAGE
 PROJECT_PATH = 'projects/%s' % conftest.PROJECT

@@ -7,7 +7,7 @@ instance that never boots far enough to enroll leaves a host whose one-time
 password stays valid. Each such loss would stay in IPA forever.
 
 Design: compare what novajoin owns in IPA with what nova has, and act only
-on hosts with novajoin's owner record (:mod:`novajoin.ownership`):
+on hosts with novajoin's owner record (:mod:`novajoin.hosts.ownership`):
 
 - **instance gone**: nova does not list the instance, and it was deleted
   longer than ``grace`` seconds ago (the time nova shows for a deleted
@@ -45,13 +45,13 @@ import logging
 
 import prettytable
 
-from novajoin import cleanup
-from novajoin import inventory
+from novajoin.hosts import cleanup
+from novajoin.hosts import inventory
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import ownership
+from novajoin.hosts import rearm
 from novajoin.ipa import errors as ipa_errors
 from novajoin import metrics
-from novajoin import nonce_cache
-from novajoin import ownership
-from novajoin import rearm
 
 LOG = logging.getLogger(__name__)
 

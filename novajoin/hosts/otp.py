@@ -17,21 +17,23 @@ Design: the OTP is not stored anywhere; it is recomputed.
   readable by novajoin only. Without the key nobody can compute an OTP.
 - ``nonce`` is 128 bits from :mod:`secrets`, chosen when the host entry is
   created and stored in the entry's description next to the owning instance
-  id (:func:`novajoin.ownership.build_description`). It is not secret; it
+  id (:func:`novajoin.hosts.ownership.build_description`). It is not secret; it
   makes the OTP of a re-created entry (same instance, same name, after a
   delete) differ from the old one, and it ties the OTP to one IPA entry.
 - The first request does ``host_add`` with the description and the derived
   OTP. Every later request for the same boot finds the nonce in the shared
-  cache (:mod:`novajoin.nonce_cache`) or reads it back with ``host_show``,
+  cache (:mod:`novajoin.hosts.nonce_cache`) or reads it back with
+  ``host_show``,
   and derives the same OTP without writing to IPA. A concurrent first
   request loses the ``host_add`` race (DuplicateEntry), reads the winner's
   nonce and also answers the winner's OTP.
 - No OTP is valid twice. Every nonce is random and written once: with a new
   entry, or by an owner-checked re-arm after a rebuild
-  (:mod:`novajoin.rearm`). A vendordata request never sets a password on an
+  (:mod:`novajoin.hosts.rearm`). A vendordata request never sets a password
+  on an
   existing entry, so an entry that was enrolled once (or holds a password
   novajoin did not derive) gets no OTP from one; see
-  :mod:`novajoin.host_entry`.
+  :mod:`novajoin.hosts.host_entry`.
 
 The OTP is 32 characters of ``[0-9A-Za-z]`` (about 190 bits), safe in a shell
 word and as ``ipa-client-install --password``; it cannot start with ``-``.

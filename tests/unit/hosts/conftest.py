@@ -2,10 +2,10 @@ import os
 
 import pytest
 
-from novajoin import enrollment
+from novajoin.hosts import enrollment
+from novajoin.hosts import otp
 from novajoin.openstack import projects as openstack_projects
-from novajoin import otp
-from tests.unit.enrollment import fakes
+from tests.unit.hosts import fakes
 
 INSTANCE = '3f0b0e5e-6c54-4b7a-9a61-0b8f1c7d2a10'
 OTHER_INSTANCE = '9d2c4a8e-1b3f-4e5d-8c7a-6f5e4d3c2b1a'

@@ -6,13 +6,13 @@ import uuid
 
 import pytest
 
-from novajoin import inventory
+from novajoin.hosts import inventory
+from novajoin.hosts import ownership
+from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
 from novajoin import metrics
 from novajoin.openstack import servers
-from novajoin import ownership
-from novajoin import reconcile
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, 0,
                         tzinfo=datetime.timezone.utc)

@@ -7,7 +7,7 @@ Problem: FreeIPA stops a search at ``sizelimit`` entries or after
 whole set would make reconciliation skip hosts and the delete handler miss
 an instance's host, so a truncated answer is never used as a complete one.
 
-Design: every owner record (:mod:`novajoin.ownership`) contains the text
+Design: every owner record (:mod:`novajoin.hosts.ownership`) contains the text
 ``"nova_instance_id": "<uuid>"`` -- novajoin 1.3.0 and this novajoin both
 write it with :func:`json.dumps`' default separators -- and ``host_find``'s
 ``criteria`` is a case-insensitive substring match over the description
@@ -17,7 +17,7 @@ instance id (``"nova_instance_id": "0``, ``... "1``, ..., ``... "f``) and
 splits again only the parts that are still cut off. Each search returns at
 most one limit's worth of entries, so the number of searches grows with the
 number of owned hosts divided by the limit, whatever the limit is. Every
-match is checked with :func:`novajoin.ownership.owner_of`; the text match
+match is checked with :func:`novajoin.hosts.ownership.owner_of`; the text match
 only narrows the search.
 
 Limit: an owner record written with other JSON spacing, or an instance id
@@ -27,7 +27,7 @@ the whole set fits in one answer. nova's instance ids are UUIDs.
 
 import collections
 
-from novajoin import ownership
+from novajoin.hosts import ownership
 
 ID_MARKER = '"%s": "' % ownership.INSTANCE_KEY
 # The characters of a UUID, in the order the parts are searched.

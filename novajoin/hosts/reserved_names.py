@@ -5,7 +5,8 @@ runs with ``force`` (instances have no DNS record yet), so without a check
 a tenant could enroll ``ipa``, ``localhost`` or a name such as ``www`` that
 has DNS records in IPA but no host entry, and would then hold a keytab (and
 could ask for certificates) for it. A host entry that exists already is
-safe: only its owning instance gets anything (:mod:`novajoin.host_entry`).
+safe: only its owning instance gets anything
+(:mod:`novajoin.hosts.host_entry`).
 
 Refused, for new and existing entries alike:
 
@@ -26,7 +27,7 @@ on a name without a host entry were made by someone else. "DNS is not
 configured" and "zone not found" mean no record.
 
 Cost: the reads are sub-calls of one IPA ``batch`` that also carries the
-``host_show`` of the entry (see :mod:`novajoin.enrollment`), so the check
+``host_show`` of the entry (see :mod:`novajoin.hosts.enrollment`), so the check
 adds no round trip to a request that must read anyway; ``server_find`` is
 in that batch only when the remembered list has expired. A DNS check that
 IPA does not answer (no right to read DNS, a failure) refuses the request

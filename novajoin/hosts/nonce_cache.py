@@ -3,7 +3,7 @@
 Problem: nova asks for the vendordata of one boot about six times within a
 second or two, from any metadata process to any novajoin worker or replica.
 Each repeat used to read the host entry back from IPA (``host_show``) to
-find its nonce (:mod:`novajoin.otp`); IPA serves 4 calls at a time per
+find its nonce (:mod:`novajoin.hosts.otp`); IPA serves 4 calls at a time per
 server, so those reads cost the whole cloud during a mass boot.
 
 Design: the worker that adds the entry (or reads an unused one) stores its
@@ -20,7 +20,7 @@ What the cache cannot see, and how it is bounded:
 
 - novajoin's own changes are written through: re-arming after a rebuild
   stores the new nonce, and deleting an instance's host forgets it
-  (:mod:`novajoin.rearm`), both before the change is reported done.
+  (:mod:`novajoin.hosts.rearm`), both before the change is reported done.
 - Changes made directly in IPA (``ipa host-del``, ``ipa host-disable``)
   are seen once the entry expires, at most ``nonce_cache_ttl`` seconds
   later; until then a repeat may answer the earlier OTP, which IPA no

@@ -8,12 +8,15 @@ listener's rebuild handling, after it checked with nova that the instance
 is being rebuilt -- on an entry whose owner record names the instance.
 
 Every re-arm writes a fresh random nonce and the OTP derived from it
-(:mod:`novajoin.otp`), so the new OTP was never answered before, and then
-stores the nonce in the shared cache (:mod:`novajoin.nonce_cache`) so that
+(:mod:`novajoin.hosts.otp`), so the new OTP was never answered before, and then
+stores the nonce in the shared cache (:mod:`novajoin.hosts.nonce_cache`)
+so that
 every replica answers it at once instead of a cached earlier one. Two ways
 to use it::
 
-    from novajoin import nonce_cache, otp, rearm
+    from novajoin.hosts import nonce_cache
+    from novajoin.hosts import otp
+    from novajoin.hosts import rearm
     key = otp.OTPKey.from_file(conf.enrollment.otp_key_file)
     nonces = nonce_cache.NonceCache.from_conf(conf)
 
@@ -41,10 +44,10 @@ import collections
 import logging
 
 from novajoin import exception
-from novajoin import host_entry
+from novajoin.hosts import host_entry
+from novajoin.hosts import otp
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
-from novajoin import otp
-from novajoin import ownership
 
 LOG = logging.getLogger(__name__)
 
@@ -60,7 +63,7 @@ with the OTP derived from it."""
 def arming_for(otp_key, instance_id, fqdn, **record_fields):
     """A fresh :class:`Arming` for ``instance_id``'s host ``fqdn``.
 
-    ``record_fields`` go to :func:`novajoin.ownership.build_description`.
+    ``record_fields`` go to :func:`novajoin.hosts.ownership.build_description`.
     """
     nonce = otp.new_nonce()
     options = {

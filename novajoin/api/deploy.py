@@ -16,9 +16,9 @@ from paste.deploy import loadwsgi
 from novajoin.api import authtoken
 from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
-from novajoin import enrollment
+from novajoin.hosts import enrollment
 from novajoin.ipa import client as ipa_client
-from novajoin import policy
+from novajoin.policies import enforcer as policy
 from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)

@@ -7,11 +7,11 @@ from pymemcache import exceptions as memcache_errors
 from pymemcache.test import utils as memcache_utils
 import pytest
 
-from novajoin import enrollment
-from novajoin import nonce_cache
-from novajoin import reserved_names
-from tests.unit.enrollment import conftest
-from tests.unit.enrollment.conftest import make_request
+from novajoin.hosts import enrollment
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import reserved_names
+from tests.unit.hosts import conftest
+from tests.unit.hosts.conftest import make_request
 
 FQDN = 'web1.example.test'
 
@@ -107,7 +107,8 @@ def test_memcached_down_falls_back_to_ipa_and_stays_correct(
     assert again.body == first.body
     # Unanswered cache: read first, as without a cache.
     assert ipa.commands() == ['host_show', 'host_add', 'host_show']
-    warnings = [r for r in caplog.records if r.name == 'novajoin.nonce_cache']
+    warnings = [r for r in caplog.records
+                if r.name == 'novajoin.hosts.nonce_cache']
     assert len(warnings) == 1 and down.calls > 2
     assert first.body['ipaotp'] not in caplog.text
 

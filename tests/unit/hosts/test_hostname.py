@@ -1,7 +1,7 @@
 import pytest
 
 from novajoin import exception
-from novajoin import hostname
+from novajoin.hosts import hostname
 
 DOMAIN = 'example.test'
 

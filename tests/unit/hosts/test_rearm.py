@@ -6,14 +6,14 @@ import copy
 from pymemcache.test import utils as memcache_utils
 import pytest
 
-from novajoin import enrollment
 from novajoin import exception
+from novajoin.hosts import enrollment
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import ownership
+from novajoin.hosts import rearm
+from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
-from novajoin import nonce_cache
-from novajoin import ownership
-from novajoin import rearm
-from novajoin import reserved_names
-from tests.unit.enrollment import conftest
+from tests.unit.hosts import conftest
 
 FQDN = 'web1.example.test'
 

@@ -1,9 +1,10 @@
 """Remove from IPA everything a deleted instance owns.
 
 Ownership is what enrollment recorded in the host's description (see
-:mod:`novajoin.ownership`); hosts are found by that instance id, never by a
-name computed from the instance, so a host another instance owns is never
-touched. Deleting is idempotent: what is already gone counts as deleted.
+:mod:`novajoin.hosts.ownership`); hosts are found by that instance id,
+never by a name computed from the instance, so a host another instance
+owns is never touched. Deleting is idempotent: what is already gone counts
+as deleted.
 
 An instance's subhosts (TLS services, :mod:`novajoin.services`) carry the
 same record with the role ``subhost`` and go with it; the managed services
@@ -13,9 +14,9 @@ another host manages it).
 
 import logging
 
-from novajoin import inventory
+from novajoin.hosts import inventory
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 
 LOG = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def find_owned_hosts(ipa, instance_id):
 def find_owned_resources(ipa, instance_id):
     """:class:`OwnedResources` of ``instance_id``: one ``host_find``.
 
-    :raises novajoin.inventory.SearchTruncated: IPA cut the search off.
+    :raises novajoin.hosts.inventory.SearchTruncated: IPA cut the search off.
     """
     hosts, subhosts = [], []
     for entry in inventory.instance_entries(ipa, instance_id):

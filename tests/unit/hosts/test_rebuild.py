@@ -3,11 +3,11 @@
 import datetime
 import uuid
 
+from novajoin.hosts import otp
+from novajoin.hosts import ownership
+from novajoin.hosts import rebuild
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
-from novajoin import otp
-from novajoin import ownership
-from novajoin import rebuild
 
 STARTED = datetime.datetime(2026, 11, 28, 12, 0, 0, 500000,
                             tzinfo=datetime.timezone.utc)

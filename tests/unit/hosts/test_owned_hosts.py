@@ -1,9 +1,9 @@
 """Counting owned hosts: only novajoin's owner records, keytab or not."""
 
+from novajoin.hosts import owned_hosts
+from novajoin.hosts import ownership
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors
-from novajoin import owned_hosts
-from novajoin import ownership
 
 
 class FakeIPA(object):

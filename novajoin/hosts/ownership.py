@@ -23,7 +23,7 @@ through its host.
 
 ``created`` is when the entry was added or, for an instance's host, got its
 current one-time password (re-armed after a rebuild), in UTC. It is what the
-unenrolled-host TTL counts from (:mod:`novajoin.reconcile`): IPA keeps no
+unenrolled-host TTL counts from (:mod:`novajoin.hosts.reconcile`): IPA keeps no
 creation time a client can read. Entries without it (novajoin 1.3.0's, or
 made before this field existed) have ``created`` None.
 """

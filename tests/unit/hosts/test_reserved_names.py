@@ -3,10 +3,10 @@
 import pytest
 
 from novajoin import exception
+from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
-from novajoin import reserved_names
-from tests.unit.enrollment import conftest
-from tests.unit.enrollment.conftest import make_request
+from tests.unit.hosts import conftest
+from tests.unit.hosts.conftest import make_request
 
 
 def guarded(make_enroller, patterns=(), check_dns_records=True, clock=None,

@@ -3,14 +3,14 @@ import json
 
 import pytest
 
-from novajoin import enrollment
 from novajoin import exception
+from novajoin.hosts import enrollment
+from novajoin.hosts import otp
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
 from novajoin.openstack.projects import Project as project_record
-from novajoin import otp
-from novajoin import ownership
-from tests.unit.enrollment import conftest
-from tests.unit.enrollment.conftest import make_request
+from tests.unit.hosts import conftest
+from tests.unit.hosts.conftest import make_request
 
 FQDN = 'web1.example.test'
 LEGACY_DESCRIPTION = json.dumps(
@@ -443,7 +443,7 @@ def test_ipa_refusing_host_add_is_unavailable_and_logs_no_otp(enroll, ipa,
     assert FQDN not in ipa.hosts
     password = ipa.calls[1][3]['userpassword']
     logged = [r.getMessage() for r in caplog.records
-              if r.name == 'novajoin.enrollment']
+              if r.name == 'novajoin.hosts.enrollment']
     assert any('no right to add, password <otp>' in line for line in logged)
     assert not any(password in line for line in logged)
 
