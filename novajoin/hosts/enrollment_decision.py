@@ -4,7 +4,7 @@ Kept apart from the IPA calls (:mod:`novajoin.hosts.enrollment_ipa`) so
 that the rule reads in one place: a vendordata request sets a password
 only on an entry it has just created. For an existing entry it repeats the
 unused OTP of this instance's entry, or answers without one; it never
-writes. Decisions (``EnrollmentResult.decision``):
+writes to IPA. Decisions (``EnrollmentResult.decision``):
 
 - ``not-requested``: ``{}``;
 - ``created``: the entry was added, with a fresh nonce and its OTP;
