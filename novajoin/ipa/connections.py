@@ -1,8 +1,10 @@
 """HTTPS connections to IPA servers: the session and one POST in a slot.
 
 At most ``max_connections`` requests per server are in flight; a caller
-waits for a free slot out of its call's deadline. Network and TLS failures
-come out as :class:`retry.Retryable` or :class:`errors.IPATLSError`.
+waits for a free slot out of its call's deadline. Network failures, TLS
+handshakes included, come out as :class:`retry.Retryable`; an untrusted
+certificate or an unreadable CA file as :class:`errors.IPATLSError`, which
+no retry can fix.
 """
 
 import http.cookiejar
