@@ -111,3 +111,21 @@ def test_an_upward_import_is_found(tmp_path, importer, line):
         source = line + source
     target.write_text(source)
     assert upward_imports(copy) != []
+
+
+# A class a reader can hold in mind; configuration (conf/) is option lists.
+MAX_CLASS_LINES = 150
+
+
+def test_no_long_classes():
+    long_classes = []
+    for path in sorted(PACKAGE.rglob('*.py')):
+        if path.relative_to(PACKAGE).parts[0] == 'conf':
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > MAX_CLASS_LINES:
+                    long_classes.append((str(path.relative_to(PACKAGE)),
+                                         node.name, lines))
+    assert long_classes == []
