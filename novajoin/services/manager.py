@@ -23,12 +23,13 @@ from novajoin.policies import services as services_policy
 from novajoin.services import confinement
 from novajoin.services import metadata as service_metadata
 from novajoin.services import release as releases
+from novajoin.services import rules as service_rules
 from novajoin.services import state as ipa_state
 from novajoin.services import writes
 
 LOG = logging.getLogger(__name__)
 
-Instance = confinement.Instance
+Instance = service_rules.Instance
 
 
 class Summary(object):
@@ -87,7 +88,7 @@ class TLSServices(object):
     def from_conf(cls, conf, ipa, enforcer):
         group = conf.services
         return cls(ipa, enforcer,
-                   confinement.Rules(
+                   service_rules.Rules(
                        conf.domain or ipa.domain,
                        host_allow_list=group.managed_service_hosts,
                        reserved_names=reserved_names.ReservedNames.from_conf(
@@ -156,7 +157,9 @@ class TLSServices(object):
             outcome = writes.apply(self._ipa, instance, plan, self._rules,
                                    timeout=self._time_left(deadline))
         return self._done(instance, Summary(
-            plan.granted, refusals + plan.refusals, outcome.written,
+            {principal: kind for principal, kind in plan.granted.items()
+             if principal not in outcome.revoked},
+            refusals + plan.refusals + outcome.refusals, outcome.written,
             outcome.failed, calls + outcome.ipa_calls))
 
     def _read(self, hosts, principals, deadline):
@@ -187,7 +190,7 @@ class TLSServices(object):
                                           subhosts)
         stale_hosts, stale_principals = releases.stale_compact(
             holdings, request,
-            lambda net: confinement.subhost_name(instance, net))
+            lambda net: service_rules.subhost_name(instance, net))
         self._delete_compact(instance, stale_hosts, stale_principals)
         stale_managed = self._releasable(
             releases.stale_managed(holdings, request))
