@@ -61,21 +61,6 @@ class Plan(object):
         self.refusals.append(metadata.Refusal(str(item), reason))
 
 
-def names_to_read(instance, request, rules, managed_allowed):
-    """(host names, principals) the plan needs to see."""
-    hosts, principals = set(), set()
-    for service, network in request.compact:
-        subhost = service_rules.subhost_name(instance, network)
-        hosts.add(subhost)
-        principals.add(metadata.Principal(service, subhost))
-    if managed_allowed:
-        for principal in request.managed:
-            hosts.add(principal.host)
-            principals.add(principal)
-    hosts.discard(instance.fqdn)
-    return hosts, principals
-
-
 def plan(instance, request, state, rules, managed_allowed):
     """The :class:`Plan` for ``request`` against ``state``."""
     result = Plan()

@@ -11,10 +11,7 @@ the main host's OTP answer does not depend on its services.
 """
 
 import logging
-import threading
 import time
-
-import cachetools
 
 from novajoin.hosts import ownership
 from novajoin.hosts import reserved_names
@@ -51,22 +48,6 @@ class Summary(object):
                    len(self.failed), self.ipa_calls, self.skipped))
 
 
-class _ServerNames(object):
-    """The IPA servers' names, remembered for ``ttl`` seconds."""
-
-    def __init__(self, ttl, timer):
-        self._cache = cachetools.TTLCache(maxsize=1, ttl=ttl, timer=timer)
-        self._lock = threading.Lock()
-
-    def get(self):
-        with self._lock:
-            return self._cache.get('servers')
-
-    def remember(self, names):
-        with self._lock:
-            self._cache['servers'] = names
-
-
 class TLSServices(object):
     """One per process; thread-safe."""
 
@@ -80,7 +61,7 @@ class TLSServices(object):
         self._allowed_roles = {role.lower() for role in allowed_roles}
         self._allowed_projects = set(allowed_projects)
         self._max_principals = max_principals
-        self._servers = _ServerNames(server_cache_ttl, clock)
+        self._reader = ipa_state.Reader(ipa, rules, server_cache_ttl, clock)
         self._min_call_time = min_call_time
         self._clock = clock
 
@@ -139,8 +120,8 @@ class TLSServices(object):
         refusals = list(request.refusals)
         managed_allowed = bool(request.managed) and self._may_manage(
             instance, boot_roles)
-        hosts, principals = confinement.names_to_read(
-            instance, request, self._rules, managed_allowed)
+        hosts, principals = ipa_state.names_to_read(instance, request,
+                                                    managed_allowed)
         if len(principals) > self._max_principals:
             refusals.append(service_metadata.Refusal(
                 'metadata', 'asks for %d principals; at most %d are allowed '
@@ -149,7 +130,8 @@ class TLSServices(object):
             return self._done(instance, Summary(refusals=refusals))
         state, calls = ipa_state.IPAState(), 0
         if hosts or principals:
-            state, calls = self._read(hosts, principals, deadline)
+            state, calls = self._reader.read(
+                hosts, principals, timeout=self._time_left(deadline))
         plan = confinement.plan(instance, request, state, self._rules,
                                 managed_allowed)
         outcome = writes.Outcome()
@@ -161,20 +143,6 @@ class TLSServices(object):
              if principal not in outcome.revoked},
             refusals + plan.refusals + outcome.refusals, outcome.written,
             outcome.failed, calls + outcome.ipa_calls))
-
-    def _read(self, hosts, principals, deadline):
-        """The IPA state of the names, with the IPA servers (cached)."""
-        servers = self._servers.get()
-        state, calls = ipa_state.read(
-            self._ipa, hosts, principals, want_servers=servers is None,
-            timeout=self._time_left(deadline),
-            name_checks={fqdn: self._rules.name_checks(fqdn)
-                         for fqdn in hosts})
-        if state.servers is None:
-            state.servers = servers
-        else:
-            self._servers.remember(state.servers)
-        return state, calls
 
     def update(self, instance, metadata, subhosts):
         """Make an enrolled instance's services match changed metadata.
