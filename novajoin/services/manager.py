@@ -191,10 +191,11 @@ class _Creation(object):
                 hosts, principals, timeout=self._time_left(deadline))
         plan = confinement.plan(instance, request, state, self._rules,
                                 managed_allowed)
-        outcome = writes.Outcome()
         if plan.writes:
             outcome = writes.apply(self._ipa, instance, plan, self._rules,
                                    timeout=self._time_left(deadline))
+        else:
+            outcome = writes.Outcome()
         return _report(instance, Summary(
             {principal: kind for principal, kind in plan.granted.items()
              if principal not in outcome.revoked},
