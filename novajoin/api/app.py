@@ -1,15 +1,15 @@
 """Paste app factories of the API.
 
 The conf-dependent objects (policy enforcer, enroller) come from
-:mod:`novajoin.deploy`, which also loads this pipeline and hands the
+:mod:`novajoin.api.deploy`, which also loads this pipeline and hands the
 ConfigOpts to every factory as ``oslo_config_config`` (keystonemiddleware
 and oslo.middleware read it under that name too).
 """
 
+from novajoin.api import deploy
 from novajoin.api.handlers import metrics
 from novajoin.api import router
 from novajoin.api import routes
-from novajoin import deploy
 
 
 def app_factory(global_conf, **local_conf):
@@ -20,7 +20,7 @@ def app_factory(global_conf, **local_conf):
             conf = global_conf['oslo_config_config']
         except KeyError:
             raise RuntimeError('The novajoin API must be loaded through '
-                               'novajoin.deploy.load_app, which supplies '
+                               'novajoin.api.deploy.load_app, which supplies '
                                'its configuration to the paste pipeline.')
         services = deploy.build_services(conf)
     return router.Router(routes.JOIN_ROUTES, services)

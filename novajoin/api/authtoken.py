@@ -82,7 +82,7 @@ class AuthProtocol(auth_token.AuthProtocol):
     """auth_token with ``delay_auth_decision`` off: it answers itself."""
 
     def __init__(self, application, conf):
-        # novajoin.deploy.load_app hands every filter the ConfigOpts.
+        # novajoin.api.deploy.load_app hands every filter the ConfigOpts.
         oslo_conf = conf['oslo_config_config']
         self._retry_after = oslo_conf.enrollment.retry_after
         self._budget = oslo_conf.api.request_budget

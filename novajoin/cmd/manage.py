@@ -16,16 +16,16 @@ from oslo_config import cfg
 from oslo_log import log
 import prettytable
 
-from novajoin import checks
 from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
-from novajoin import inventory
+from novajoin.hosts import inventory
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
-from novajoin import nonce_cache
+from novajoin.manage import checks
 from novajoin.openstack import nova
 from novajoin.openstack import servers
-from novajoin import reconcile
 
 # service_find calls per IPA batch when listing hosts' services.
 _SERVICE_BATCH = 50

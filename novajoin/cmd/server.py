@@ -23,9 +23,9 @@ from oslo_service import service  # noqa: E402
 from oslo_service import sslutils  # noqa: E402
 from oslo_service import wsgi  # noqa: E402
 
-from novajoin import deploy  # noqa: E402
+from novajoin.api import deploy  # noqa: E402
+from novajoin.api import green_server  # noqa: E402
 from novajoin import exception  # noqa: E402
-from novajoin import green_server  # noqa: E402
 
 LOG = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ records an operator made by hand stay.
 
 import logging
 
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 
 LOG = logging.getLogger(__name__)
 

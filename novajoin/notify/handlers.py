@@ -9,7 +9,7 @@ input; any other exception means "try again later".
 import collections
 import logging
 
-from novajoin import cleanup
+from novajoin.hosts import cleanup
 from novajoin.ipa import errors as ipa_errors
 from novajoin.notify import bindings
 from novajoin.notify import floating_ips

@@ -3,7 +3,7 @@
 With ``[metrics] enabled`` the listener serves /metrics on its own port
 (prometheus-client's HTTP server, in a daemon thread) and counts the hosts
 novajoin owns every ``owned_hosts_interval`` seconds
-(:mod:`novajoin.owned_hosts`). A failed count is logged and leaves the
+(:mod:`novajoin.hosts.owned_hosts`). A failed count is logged and leaves the
 last values, whose age ``novajoin_owned_hosts_last_count_timestamp_seconds``
 shows.
 """
@@ -14,8 +14,8 @@ import time
 
 import prometheus_client
 
+from novajoin.hosts import owned_hosts
 from novajoin import metrics
-from novajoin import owned_hosts
 
 LOG = logging.getLogger(__name__)
 

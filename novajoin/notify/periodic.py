@@ -3,7 +3,7 @@
 Every ``[notify] reconcile_interval`` seconds (the first run one interval
 after start, so a restart storm does not reconcile at once) the listener
 that holds the lock (:mod:`novajoin.notify.leader`) runs
-:class:`novajoin.reconcile.Reconciler`; the others log that they skipped.
+:class:`novajoin.hosts.reconcile.Reconciler`; the others log that they skipped.
 A failed run (IPA or nova unavailable) is logged and tried again at the
 next interval.
 """
@@ -11,10 +11,10 @@ next interval.
 import logging
 import threading
 
-from novajoin import inventory
+from novajoin.hosts import inventory
+from novajoin.hosts import reconcile
 from novajoin.ipa import errors as ipa_errors
 from novajoin.openstack import nova
-from novajoin import reconcile
 
 LOG = logging.getLogger(__name__)
 

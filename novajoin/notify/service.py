@@ -5,8 +5,10 @@ import logging
 import oslo_messaging
 
 from novajoin.conf import service_credentials
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import rebuild
+from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
-from novajoin import nonce_cache
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
@@ -17,9 +19,7 @@ from novajoin.notify import redelivery
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
 from novajoin.openstack import servers
-from novajoin import policy
-from novajoin import rebuild
-from novajoin import reconcile
+from novajoin.policies import enforcer as policy
 from novajoin.services import manager as services_manager
 
 LOG = logging.getLogger(__name__)

@@ -17,8 +17,10 @@ certificate for those names.
 
 Modules, in the order a request goes through them: :mod:`.metadata` reads
 and validates the keys; :mod:`.state` reads what IPA holds in one
-``batch``; :mod:`.confinement` decides what this instance may have;
-:mod:`.writes` applies it in one ``batch``; :mod:`.release` takes things
-away again (delete, update); :mod:`.manager` ties them together for the
-API and the listener.
+``batch``; :mod:`.confinement` decides what this instance may have, without
+IPA; :mod:`.writes` applies it in one ``batch``; :mod:`.release` takes
+things away again (delete, update); :mod:`.manager` calls them in that
+order, one after the other, for the API and the listener. :mod:`.rules`
+(the instance, the operator's rules, whose an existing entry is) is what
+they judge names by; it calls none of them.
 """

@@ -4,31 +4,30 @@
 may have: one IPA ``batch`` to read, one to write (plus, rarely, one to
 undo a lost creation race). :meth:`TLSServices.update` first takes away what
 the metadata no longer names, then ensures the rest. :meth:`TLSServices.
-release` is the delete side.
+release` is the delete side. The create path is :class:`_Creation`'s,
+the release path (update, delete) :class:`_Releases`'s.
 
 Refusals are per item, one log line each, and never fail the enrollment:
 the main host's OTP answer does not depend on its services.
 """
 
 import logging
-import threading
 import time
 
-import cachetools
-
+from novajoin.hosts import ownership
+from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 from novajoin.policies import services as services_policy
-from novajoin import reserved_names
 from novajoin.services import confinement
 from novajoin.services import metadata as service_metadata
 from novajoin.services import release as releases
+from novajoin.services import rules as service_rules
 from novajoin.services import state as ipa_state
 from novajoin.services import writes
 
 LOG = logging.getLogger(__name__)
 
-Instance = confinement.Instance
+Instance = service_rules.Instance
 
 
 class Summary(object):
@@ -50,24 +49,12 @@ class Summary(object):
                    len(self.failed), self.ipa_calls, self.skipped))
 
 
-class _ServerNames(object):
-    """The IPA servers' names, remembered for ``ttl`` seconds."""
-
-    def __init__(self, ttl, timer):
-        self._cache = cachetools.TTLCache(maxsize=1, ttl=ttl, timer=timer)
-        self._lock = threading.Lock()
-
-    def get(self):
-        with self._lock:
-            return self._cache.get('servers')
-
-    def remember(self, names):
-        with self._lock:
-            self._cache['servers'] = names
-
-
 class TLSServices(object):
-    """One per process; thread-safe."""
+    """One per process; thread-safe.
+
+    Ties the create path (:class:`_Creation`) and the release path
+    (:class:`_Releases`) together for the API and the listener.
+    """
 
     def __init__(self, ipa, enforcer, rules, allowed_roles=(),
                  allowed_projects=(), max_principals=64,
@@ -76,18 +63,18 @@ class TLSServices(object):
         self._ipa = ipa
         self._enforcer = enforcer
         self._rules = rules
-        self._allowed_roles = {role.lower() for role in allowed_roles}
-        self._allowed_projects = set(allowed_projects)
-        self._max_principals = max_principals
-        self._servers = _ServerNames(server_cache_ttl, clock)
-        self._min_call_time = min_call_time
-        self._clock = clock
+        self._creation = _Creation(
+            ipa, enforcer, rules, allowed_roles, allowed_projects,
+            max_principals,
+            ipa_state.Reader(ipa, rules, server_cache_ttl, clock),
+            min_call_time, clock)
+        self._releases = _Releases(ipa, rules)
 
     @classmethod
     def from_conf(cls, conf, ipa, enforcer):
         group = conf.services
         return cls(ipa, enforcer,
-                   confinement.Rules(
+                   service_rules.Rules(
                        conf.domain or ipa.domain,
                        host_allow_list=group.managed_service_hosts,
                        reserved_names=reserved_names.ReservedNames.from_conf(
@@ -132,46 +119,8 @@ class TLSServices(object):
                                          self._ipa.realm)
         if not request:
             return None
-        return self._ensure(instance, request, boot_roles, deadline)
-
-    def _ensure(self, instance, request, boot_roles, deadline):
-        refusals = list(request.refusals)
-        managed_allowed = bool(request.managed) and self._may_manage(
-            instance, boot_roles)
-        hosts, principals = confinement.names_to_read(
-            instance, request, self._rules, managed_allowed)
-        if len(principals) > self._max_principals:
-            refusals.append(service_metadata.Refusal(
-                'metadata', 'asks for %d principals; at most %d are allowed '
-                            '([services] max_principals)'
-                % (len(principals), self._max_principals)))
-            return self._done(instance, Summary(refusals=refusals))
-        state, calls = ipa_state.IPAState(), 0
-        if hosts or principals:
-            state, calls = self._read(hosts, principals, deadline)
-        plan = confinement.plan(instance, request, state, self._rules,
-                                managed_allowed)
-        outcome = writes.Outcome()
-        if plan.writes:
-            outcome = writes.apply(self._ipa, instance, plan, self._rules,
-                                   timeout=self._time_left(deadline))
-        return self._done(instance, Summary(
-            plan.granted, refusals + plan.refusals, outcome.written,
-            outcome.failed, calls + outcome.ipa_calls))
-
-    def _read(self, hosts, principals, deadline):
-        """The IPA state of the names, with the IPA servers (cached)."""
-        servers = self._servers.get()
-        state, calls = ipa_state.read(
-            self._ipa, hosts, principals, want_servers=servers is None,
-            timeout=self._time_left(deadline),
-            name_checks={fqdn: self._rules.name_checks(fqdn)
-                         for fqdn in hosts})
-        if state.servers is None:
-            state.servers = servers
-        else:
-            self._servers.remember(state.servers)
-        return state, calls
+        return self._creation.ensure(instance, request, boot_roles,
+                                     deadline)
 
     def update(self, instance, metadata, subhosts):
         """Make an enrolled instance's services match changed metadata.
@@ -183,22 +132,13 @@ class TLSServices(object):
         """
         request = service_metadata.parse(metadata, self._rules.domain,
                                          self._ipa.realm)
-        holdings = releases.find_holdings(self._ipa, instance.fqdn,
-                                          subhosts)
-        stale_hosts, stale_principals = releases.stale_compact(
-            holdings, request,
-            lambda net: confinement.subhost_name(instance, net))
-        self._delete_compact(instance, stale_hosts, stale_principals)
-        stale_managed = self._releasable(
-            releases.stale_managed(holdings, request))
-        releases.release_managed(self._ipa, instance.instance_id,
-                                 instance.fqdn, stale_managed)
+        held = self._releases.take_away_dropped(instance, request, subhosts)
         # Managed principals it manages already were allowed when they were
         # added; only new ones need the policy.
-        request.managed -= holdings.managed
+        request.managed -= held
         if not request:
             return None
-        return self._ensure(instance, request, (), None)
+        return self._creation.ensure(instance, request, (), None)
 
     def release(self, instance_id, fqdn, subhosts):
         """Delete side: stop ``fqdn`` managing the managed principals.
@@ -206,9 +146,62 @@ class TLSServices(object):
         Subhosts and their principals are deleted with the instance's hosts
         by the caller.
         """
-        holdings = releases.find_holdings(self._ipa, fqdn, subhosts)
-        return releases.release_managed(self._ipa, instance_id, fqdn,
-                                        holdings.managed)
+        return self._releases.release(instance_id, fqdn, subhosts)
+
+
+class _Creation(object):
+    """The create path, in one direction.
+
+    The policy and the names to read, one read batch (:mod:`.state`), the
+    plan (:mod:`.confinement`, pure), one write batch (:mod:`.writes`), the
+    report. Nothing is decided after the writes but a lost creation race.
+    """
+
+    def __init__(self, ipa, enforcer, rules, allowed_roles,
+                 allowed_projects, max_principals, reader, min_call_time,
+                 clock):
+        self._ipa = ipa
+        self._enforcer = enforcer
+        self._rules = rules
+        self._allowed_roles = {role.lower() for role in allowed_roles}
+        self._allowed_projects = set(allowed_projects)
+        self._max_principals = max_principals
+        self._reader = reader
+        self._min_call_time = min_call_time
+        self._clock = clock
+
+    def ensure(self, instance, request, boot_roles, deadline):
+        """Give ``instance`` what ``request`` asks for and it may have.
+
+        :returns: :class:`Summary`
+        """
+        managed_allowed = bool(request.managed) and self._may_manage(
+            instance, boot_roles)
+        hosts, principals = ipa_state.names_to_read(instance, request,
+                                                    managed_allowed)
+        if len(principals) > self._max_principals:
+            return _report(instance, Summary(refusals=request.refusals + [
+                service_metadata.Refusal(
+                    'metadata', 'asks for %d principals; at most %d are '
+                                'allowed ([services] max_principals)'
+                    % (len(principals), self._max_principals))]))
+        state, read_calls = ipa_state.IPAState(), 0
+        if hosts or principals:
+            state, read_calls = self._reader.read(
+                hosts, principals, timeout=self._time_left(deadline))
+        plan = confinement.plan(instance, request, state, self._rules,
+                                managed_allowed)
+        if plan.writes:
+            outcome = writes.apply(self._ipa, instance, plan, self._rules,
+                                   timeout=self._time_left(deadline))
+        else:
+            outcome = writes.Outcome()
+        return _report(instance, Summary(
+            {principal: kind for principal, kind in plan.granted.items()
+             if principal not in outcome.revoked},
+            request.refusals + plan.refusals + outcome.refusals,
+            outcome.written, outcome.failed,
+            read_calls + outcome.ipa_calls))
 
     def _may_manage(self, instance, boot_roles):
         roles = list(boot_roles)
@@ -222,6 +215,53 @@ class TLSServices(object):
         return self._enforcer.authorize(
             services_policy.MANAGED_SERVICES,
             {'project_id': instance.project_id}, credentials)
+
+    def _time_left(self, deadline):
+        if deadline is None:
+            return None
+        left = deadline - self._clock()
+        if left < self._min_call_time:
+            raise _NoTimeLeft('not enough time left before the answer to '
+                              'nova is due')
+        return left
+
+
+# Here rather than in release.py so that its log lines keep their logger,
+# novajoin.services.manager.
+class _Releases(object):
+    """The release path: take an instance's services away (update, delete).
+
+    What it holds is found from IPA (:mod:`.release`), never from the
+    metadata.
+    """
+
+    def __init__(self, ipa, rules):
+        self._ipa = ipa
+        self._rules = rules
+
+    def take_away_dropped(self, instance, request, subhosts):
+        """Take away what ``request`` no longer names.
+
+        :returns: the managed principals ``instance`` managed before;
+            those ``request`` still names need no new policy check.
+        """
+        holdings = releases.find_holdings(self._ipa, instance.fqdn,
+                                          subhosts)
+        stale_hosts, stale_principals = releases.stale_compact(
+            holdings, request,
+            lambda net: service_rules.subhost_name(instance, net))
+        self._delete_compact(instance, stale_hosts, stale_principals)
+        stale_managed = self._releasable(
+            releases.stale_managed(holdings, request))
+        releases.release_managed(self._ipa, instance.instance_id,
+                                 instance.fqdn, stale_managed)
+        return holdings.managed
+
+    def release(self, instance_id, fqdn, subhosts):
+        """Stop ``fqdn`` managing its managed principals (delete side)."""
+        holdings = releases.find_holdings(self._ipa, fqdn, subhosts)
+        return releases.release_managed(self._ipa, instance_id, fqdn,
+                                        holdings.managed)
 
     def _releasable(self, principals):
         """Those of ``principals`` whose relation novajoin may take back.
@@ -261,25 +301,16 @@ class TLSServices(object):
                             call[1][0], call[0], type(item.error).__name__,
                             item.error)
 
-    def _time_left(self, deadline):
-        if deadline is None:
-            return None
-        left = deadline - self._clock()
-        if left < self._min_call_time:
-            raise _NoTimeLeft('not enough time left before the answer to '
-                              'nova is due')
-        return left
 
-    @staticmethod
-    def _done(instance, summary):
-        for refusal in summary.refusals:
-            LOG.warning('instance=%s item=%s decision=refused reason=%s',
-                        instance.instance_id, refusal.key, refusal.reason)
-        LOG.info('instance=%s fqdn=%s services granted=%d refused=%d '
-                 'written=%d failed=%d ipa_calls=%d', instance.instance_id,
-                 instance.fqdn, len(summary.granted), len(summary.refusals),
-                 summary.written, len(summary.failed), summary.ipa_calls)
-        return summary
+def _report(instance, summary):
+    for refusal in summary.refusals:
+        LOG.warning('instance=%s item=%s decision=refused reason=%s',
+                    instance.instance_id, refusal.key, refusal.reason)
+    LOG.info('instance=%s fqdn=%s services granted=%d refused=%d '
+             'written=%d failed=%d ipa_calls=%d', instance.instance_id,
+             instance.fqdn, len(summary.granted), len(summary.refusals),
+             summary.written, len(summary.failed), summary.ipa_calls)
+    return summary
 
 
 class _NoTimeLeft(Exception):

@@ -16,7 +16,7 @@ import json
 import re
 
 from novajoin import exception
-from novajoin import hostname
+from novajoin.hosts import hostname
 
 COMPACT_PREFIX = 'compact_service_'
 COMPACT_LEGACY_KEY = 'compact_services'

@@ -16,8 +16,8 @@ vendordata request or update of that instance creates it again.
 
 import logging
 
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
 from novajoin.services import metadata
 from novajoin.services import state as ipa_state
 

@@ -4,10 +4,18 @@ Every host and principal the request names is shown in a single round trip,
 together with ``server_find`` when the list of IPA servers is not cached.
 A name IPA does not know is *absent*; one IPA would not show (an ACI, an
 error) is *unreadable* and is never written to.
+
+:func:`names_to_read` says which names a request needs shown;
+:class:`Reader` shows them, remembering the servers between requests.
 """
+
+import threading
+
+import cachetools
 
 from novajoin.ipa import errors as ipa_errors
 from novajoin.services import metadata
+from novajoin.services import rules as service_rules
 
 ABSENT = None
 
@@ -31,6 +39,63 @@ class IPAState(object):
         return self.services[principal]
 
 
+class Reader(object):
+    """Reads for one process; remembers the IPA servers' names."""
+
+    def __init__(self, ipa, rules, server_cache_ttl, clock):
+        self._ipa = ipa
+        self._rules = rules
+        self._servers = _ServerNames(server_cache_ttl, clock)
+
+    def read(self, hosts, principals, timeout):
+        """The IPA state of the names, with the IPA servers (cached).
+
+        :returns: (:class:`IPAState`, round trips made)
+        """
+        servers = self._servers.get()
+        state, calls = read(
+            self._ipa, hosts, principals, want_servers=servers is None,
+            timeout=timeout,
+            name_checks={fqdn: self._rules.name_checks(fqdn)
+                         for fqdn in hosts})
+        if state.servers is None:
+            state.servers = servers
+        else:
+            self._servers.remember(state.servers)
+        return state, calls
+
+
+class _ServerNames(object):
+    """The IPA servers' names, remembered for ``ttl`` seconds."""
+
+    def __init__(self, ttl, timer):
+        self._cache = cachetools.TTLCache(maxsize=1, ttl=ttl, timer=timer)
+        self._lock = threading.Lock()
+
+    def get(self):
+        with self._lock:
+            return self._cache.get('servers')
+
+    def remember(self, names):
+        with self._lock:
+            self._cache['servers'] = names
+
+
+def names_to_read(instance, request, managed_allowed):
+    """(host names, principals) planning ``request`` needs to see."""
+    hosts, principals = set(), set()
+    for service, network in request.compact:
+        subhost = service_rules.subhost_name(instance, network)
+        hosts.add(subhost)
+        principals.add(metadata.Principal(service, subhost))
+    if managed_allowed:
+        for principal in request.managed:
+            hosts.add(principal.host)
+            principals.add(principal)
+    hosts.discard(instance.fqdn)
+    return hosts, principals
+
+
 def managers(entry):
     """Lowercased fqdns of the hosts in an entry's ``managedby_host``."""
     if not entry:
@@ -43,7 +108,7 @@ def read(ipa, host_names, principals, want_servers, timeout,
     """Show ``host_names`` and ``principals`` in one batch.
 
     ``name_checks`` maps a host name to the batch calls that tell whether
-    it may be created (:meth:`novajoin.reserved_names.ReservedNames.
+    it may be created (:meth:`novajoin.hosts.reserved_names.ReservedNames.
     dns_reads`); they go into the same batch.
 
     :returns: (:class:`IPAState`, round trips made)

@@ -9,14 +9,16 @@ One race is handled after the batch: two requests creating the same host at
 once. The loser's ``host_add`` fails with DuplicateEntry while its later
 items already made its instance a manager of that name. The entry is then
 read again, and if it turns out not to be one this instance may use, those
-manager relations are removed at once and the items refused.
+manager relations are removed at once and the items refused. The plan is
+not changed: what was taken back is in the :class:`Outcome`.
 """
 
 import logging
 
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
-from novajoin import ownership
-from novajoin.services import confinement
+from novajoin.services import metadata
+from novajoin.services import rules as service_rules
 
 LOG = logging.getLogger(__name__)
 
@@ -26,16 +28,26 @@ _ALREADY_MEMBER = 'This entry is already a member'
 
 
 class Outcome(object):
-    """What the batch did: counts, items that failed, IPA round trips."""
+    """What the batch did: counts, items that failed, IPA round trips.
+
+    ``revoked``: principals of the plan's ``granted`` taken back after a
+    lost creation race, each refused in ``refusals``.
+    """
 
     def __init__(self):
         self.written = 0
         self.failed = []
         self.ipa_calls = 0
+        self.revoked = set()
+        self.refusals = []
 
 
 def apply(ipa, instance, plan, rules, timeout):
-    """Run ``plan``'s writes; refusals found on the way go into ``plan``."""
+    """Run ``plan``'s writes.
+
+    ``plan`` is left as it is; refusals found on the way (a lost creation
+    race) are in the returned :class:`Outcome`.
+    """
     outcome = Outcome()
     calls = _calls(instance, plan)
     if not calls:
@@ -65,7 +77,7 @@ def apply(ipa, instance, plan, rules, timeout):
                         _describe(error))
     if raced:
         outcome.ipa_calls += _settle_races(ipa, instance, plan, rules,
-                                           raced, timeout)
+                                           raced, timeout, outcome)
     return outcome
 
 
@@ -103,7 +115,7 @@ def _member_failure(output):
     return None
 
 
-def _settle_races(ipa, instance, plan, rules, raced, timeout):
+def _settle_races(ipa, instance, plan, rules, raced, timeout, outcome):
     """Undo what this batch granted on hosts someone else created."""
     calls = 1
     items = ipa.batch([('host_show', [fqdn], {}) for fqdn in sorted(raced)],
@@ -121,8 +133,9 @@ def _settle_races(ipa, instance, plan, rules, raced, timeout):
         for principal in [p for p in plan.granted if p.host == fqdn]:
             undo.append(('service_remove_host', [str(principal)],
                          {'host': [instance.fqdn]}))
-            del plan.granted[principal]
-            plan.refuse(principal, reason)
+            outcome.revoked.add(principal)
+            outcome.refusals.append(metadata.Refusal(str(principal),
+                                                     reason))
     if undo:
         calls += 1
         for call, item in zip(undo, ipa.batch(undo, timeout=timeout)):
@@ -139,8 +152,8 @@ def _race_refusal(instance, fqdn, role, entry, rules):
     if entry is None:
         return '%s could not be read back after a concurrent creation' % fqdn
     if role == ownership.ROLE_SUBHOST:
-        return confinement.subhost_entry_refusal(instance, fqdn, entry)
-    return confinement.managed_entry_refusal(instance, fqdn, entry, rules)
+        return service_rules.subhost_entry_refusal(instance, fqdn, entry)
+    return service_rules.managed_entry_refusal(instance, fqdn, entry, rules)
 
 
 def _describe(error):

@@ -14,8 +14,8 @@ dependency_warnings.ignore()
 
 from oslo_log import log as logging  # noqa: E402
 
+from novajoin.api import deploy  # noqa: E402
 from novajoin import conf as novajoin_conf  # noqa: E402
-from novajoin import deploy  # noqa: E402
 
 CONFIG_FILES_ENV = 'NOVAJOIN_CONFIG_FILES'
 

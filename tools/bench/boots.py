@@ -19,7 +19,7 @@ import requests
 
 from bench import ipa as bench_ipa
 from bench import stats
-from novajoin import ownership
+from novajoin.hosts import ownership
 from sandboxlib import nova
 from sandboxlib import stack
 

@@ -15,7 +15,7 @@ import uuid
 
 from bench import ipa as bench_ipa
 from bench import stats
-from novajoin import ownership
+from novajoin.hosts import ownership
 from sandboxlib import nova
 from sandboxlib import report as reporting
 from sandboxlib import stack

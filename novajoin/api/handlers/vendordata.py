@@ -17,8 +17,8 @@ from novajoin.api import body
 from novajoin.api import context_middleware
 from novajoin.api import errors
 from novajoin.api import schemas
-from novajoin import enrollment
 from novajoin import exception
+from novajoin.hosts import enrollment
 from novajoin import metrics
 from novajoin.policies import join as join_policies
 from novajoin.services import manager as services_manager

@@ -2,10 +2,10 @@
 client, the OTP key and the nonce cache built from a running server's
 join.conf, as ``novajoin-notify`` builds them from its own."""
 
-from novajoin import deploy
+from novajoin.api import deploy
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
 from novajoin.ipa import client as ipa_client
-from novajoin import nonce_cache
-from novajoin import otp
 
 
 class IPAAccess(object):

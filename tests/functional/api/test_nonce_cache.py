@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from novajoin import rearm
+from novajoin.hosts import rearm
 from tests.fixtures import novajoin_server
 from tests.functional.api.conftest import caller_for
 from tests.functional.api.conftest import server_sections

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from novajoin import ownership
+from novajoin.hosts import ownership
 from tests.fixtures import ipasim as ipasim_fixture
 from tests.fixtures import rabbit
 

@@ -7,12 +7,12 @@ import os
 import subprocess
 import sys
 
+from novajoin.hosts import otp
+from novajoin.hosts import ownership
 from novajoin.ipa import auth
 from novajoin.ipa import client
 from novajoin.ipa import deployment
 from novajoin.ipa import transport
-from novajoin import otp
-from novajoin import ownership
 
 DOMAIN = 'example.test'
 

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from novajoin import ownership
+from novajoin.hosts import ownership
 from tests.functional.notify.conftest import wait_until
 from tests.functional.notify import lifecycle
 

@@ -5,8 +5,8 @@ import types
 
 import pytest
 
-from novajoin import deploy
-from novajoin import policy
+from novajoin.api import deploy
+from novajoin.policies import enforcer as policy
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))

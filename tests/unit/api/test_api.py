@@ -8,9 +8,9 @@ import time
 import pytest
 import webob
 
-from novajoin import deploy
+from novajoin.api import deploy
 from novajoin import exception
-from novajoin import policy
+from novajoin.policies import enforcer as policy
 from tests.unit.api import conftest
 
 

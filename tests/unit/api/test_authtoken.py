@@ -10,7 +10,7 @@ import webob.dec
 import webob.exc
 
 from novajoin.api import authtoken
-from novajoin import deploy
+from novajoin.api import deploy
 
 
 def test_keystone_calls_are_bounded_by_default():

@@ -16,7 +16,7 @@ _SCRIPT = textwrap.dedent(r'''
     eventlet.monkey_patch()
     import socket, ssl, sys, time, logging
     from eventlet import wsgi
-    from novajoin import green_server
+    from novajoin.api import green_server
 
     logging.basicConfig(stream=sys.stdout, level=logging.INFO,
                         format='%(levelname)s %(name)s %(message)s')

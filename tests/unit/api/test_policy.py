@@ -5,10 +5,10 @@ import webob
 
 from novajoin.api import context
 from novajoin.api import context_middleware
-from novajoin import deploy
+from novajoin.api import deploy
 from novajoin import policies
+from novajoin.policies import enforcer as policy
 from novajoin.policies import join
-from novajoin import policy
 
 
 def _context(user_name, project_name, roles, user_domain='default',

@@ -4,8 +4,8 @@ from oslo_policy import policy as oslo_policy
 import pytest
 
 from novajoin.api import context
+from novajoin.policies import enforcer as policy
 from novajoin.policies import join
-from novajoin import policy
 
 
 def _context(user_name, project_name, roles, domain='default'):

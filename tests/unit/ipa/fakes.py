@@ -10,6 +10,7 @@ from requests import structures
 from novajoin.ipa import auth
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import deployment
+from novajoin.ipa import sessions as ipa_sessions
 from novajoin.ipa import transport as ipa_transport
 
 SERVER = deployment.Server('ipa1.example.test', 443)
@@ -76,7 +77,7 @@ class Request(object):
     @property
     def cookie(self):
         value = self.headers.get('Cookie', '')
-        prefix = ipa_transport.SESSION_COOKIE + '='
+        prefix = ipa_sessions.SESSION_COOKIE + '='
         return value[len(prefix):] if value.startswith(prefix) else None
 
 

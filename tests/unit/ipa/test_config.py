@@ -95,7 +95,8 @@ def test_ipa_group_overrides_ipa_client_conf(tmp_path):
             'https://a.other.test:8443/ipa', 'https://b.other.test/ipa']
         assert transport.max_connections == 3
         assert transport.max_attempts == 1
-        assert isinstance(transport._authenticator, auth.KerberosLogin)
+        assert isinstance(transport._sessions._authenticator,
+                          auth.KerberosLogin)
     finally:
         ipa.close()
 

@@ -1,6 +1,7 @@
 """Sessions, re-login, retries, deadlines and failover, against a fake
 server and a fake clock (no real waiting)."""
 
+import logging
 import ssl
 import threading
 
@@ -109,7 +110,7 @@ def test_concurrent_callers_with_an_expired_session_cause_one_login():
     ipa = fakes.make_client(fake, max_connections=callers)
     ipa.ping()
     lock = CountingLock()
-    ipa._transport._login_locks[fakes.SERVER] = lock
+    ipa._transport._sessions._login_locks[fakes.SERVER] = lock
     original_post = fake.post
 
     def post(url, **kwargs):
@@ -154,6 +155,24 @@ def test_network_errors_are_retried_with_backoff_until_success():
     assert len(fake.rpc_requests()) == 3
     assert len(clock.slept) == 2
     assert all(0 <= s <= 3.0 for s in clock.slept)
+
+
+def test_logins_and_retries_are_logged_under_the_transport_logger(caplog):
+    answers = [refused, lambda r: fakes.ok(value='pong')]
+    fake = fakes.FakeIPA(rpc=lambda r: answers.pop(0)(r))
+    ipa = fakes.make_client(fake)
+
+    with caplog.at_level(logging.DEBUG, logger='novajoin.ipa.transport'):
+        ipa.ping()
+
+    logged = [(r.name, r.levelname, r.getMessage().split(' ')[:3])
+              for r in caplog.records if r.name.startswith('novajoin.ipa.t')]
+    assert logged == [
+        ('novajoin.ipa.transport', 'DEBUG', ['IPA', 'login', 'server=%s'
+                                             % fakes.SERVER]),
+        ('novajoin.ipa.transport', 'INFO', ['IPA', 'login', 'succeeded']),
+        ('novajoin.ipa.transport', 'WARNING', ['IPA', 'attempt', 'failed']),
+    ]
 
 
 def test_503_is_retried_up_to_connect_retries_then_unavailable():
@@ -335,7 +354,7 @@ def test_waiting_for_another_callers_login_counts_against_the_deadline():
         [fakes.SERVER], auth.PasswordLogin('admin', fakes.PASSWORD),
         '/etc/test/ca.crt', session=fake)
     ipa = ipa_client.IPAClient(transport, 'EXAMPLE.TEST', 'example.test')
-    login_in_progress = transport._login_locks[fakes.SERVER]
+    login_in_progress = transport._sessions._login_locks[fakes.SERVER]
     login_in_progress.acquire()
     try:
         with pytest.raises(ipa_errors.IPAUnavailable,

@@ -1,9 +1,9 @@
 """In-memory stand-ins for the IPA client, nova and neutron."""
 
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
 from novajoin.openstack import neutron
 from novajoin.openstack import nova
-from novajoin import ownership
 
 ZONE = 'example.test'
 

@@ -7,8 +7,8 @@ the functional tests run over HTTPS, without a server.
 
 import json
 
+from novajoin.hosts import ownership
 from novajoin.ipa import client as ipa_client
-from novajoin import ownership
 from tests.ipasim import commands
 from tests.ipasim import controls
 from tests.ipasim import hosts

@@ -5,10 +5,10 @@ import logging
 
 import webob
 
-from novajoin import deploy
-from novajoin import policy
-from novajoin.services import confinement
+from novajoin.api import deploy
+from novajoin.policies import enforcer as policy
 from novajoin.services import manager
+from novajoin.services import rules as service_rules
 from tests.unit.api import conftest as api
 from tests.unit.services import inprocess_ipa
 
@@ -26,7 +26,7 @@ def make_app(ipa, enroller):
     conf.set_override('auth_strategy', 'noauth')
     enforcer = policy.build_enforcer(conf)
     tls = manager.TLSServices(ipa.client, enforcer,
-                              confinement.Rules('example.test'))
+                              service_rules.Rules('example.test'))
     return deploy.load_app(conf, deploy.APIServices(conf, enforcer,
                                                     enroller, tls))
 

@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from novajoin import deploy
+from novajoin.api import deploy
 from novajoin.notify import handlers
-from novajoin import policy
-from novajoin.services import confinement
+from novajoin.policies import enforcer as policy
 from novajoin.services import manager
+from novajoin.services import rules as service_rules
 from tests.fixtures import notifications as samples
 from tests.unit.notify import fakes
 from tests.unit.services import inprocess_ipa
@@ -32,7 +32,7 @@ def deps(ipa):
     conf = deploy.load_conf([], default_config_files=[])
     services = manager.TLSServices(
         ipa.client, policy.build_enforcer(conf),
-        confinement.Rules('example.test'), allowed_roles=['admin'])
+        service_rules.Rules('example.test'), allowed_roles=['admin'])
     return handlers.Dependencies(ipa.client, fakes.FakeInstances(),
                                  fakes.FakePorts(), 'example.test', services)
 

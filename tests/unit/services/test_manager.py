@@ -5,13 +5,14 @@ import logging
 
 import pytest
 
-from novajoin import deploy
-from novajoin import ownership
-from novajoin import policy
-from novajoin import reserved_names
+from novajoin.api import deploy
+from novajoin.hosts import ownership
+from novajoin.hosts import reserved_names
+from novajoin.policies import enforcer as policy
 from novajoin.services import confinement
 from novajoin.services import manager
 from novajoin.services import metadata
+from novajoin.services import rules as service_rules
 from novajoin.services import writes
 from tests.ipasim import dns
 from tests.unit.services import inprocess_ipa
@@ -43,7 +44,7 @@ def tls(ipa, enforcer):
 def make_services(ipa, enforcer, **kwargs):
     return manager.TLSServices(
         ipa.client, enforcer,
-        confinement.Rules('example.test', kwargs.pop('allow', ())),
+        service_rules.Rules('example.test', kwargs.pop('allow', ())),
         allowed_roles=['admin'], **kwargs)
 
 
@@ -286,10 +287,10 @@ def test_lost_creation_race_takes_back_the_relations(ipa, tls):
     plan.new_services.append(principal)
     plan.service_managers.append(principal)
     plan.granted[principal] = confinement.COMPACT
-    writes.apply(ipa.client, web, plan, confinement.Rules('example.test'),
-                 timeout=None)
-    assert plan.granted == {}
-    assert 'another instance' in plan.refusals[0].reason
+    outcome = writes.apply(ipa.client, web, plan,
+                           service_rules.Rules('example.test'), timeout=None)
+    assert outcome.revoked == {principal}
+    assert 'another instance' in outcome.refusals[0].reason
     assert ipa.host_managers(principal.host) == [principal.host]
     assert ipa.service_managers(str(principal)) == [principal.host]
 
@@ -298,7 +299,7 @@ def test_enrollment_is_never_failed_by_its_services(ipa, tls, caplog):
     web = instance(ipa)
     clock_now = [100.0]
     slow = manager.TLSServices(ipa.client, tls._enforcer,
-                               confinement.Rules('example.test'),
+                               service_rules.Rules('example.test'),
                                clock=lambda: clock_now[0])
     summary = slow.ensure_for_enrollment(web, compact(HTTP=['internalapi']),
                                          [], deadline=100.1)
@@ -329,7 +330,7 @@ def test_names_reserved_for_the_enrollment_are_refused(ipa, enforcer):
     names = reserved_names.ReservedNames(['ldap*'], ['example.test'])
     tls = manager.TLSServices(
         ipa.client, enforcer,
-        confinement.Rules('example.test', reserved_names=names),
+        service_rules.Rules('example.test', reserved_names=names),
         allowed_roles=['admin'])
     summary = tls.ensure(instance(ipa),
                          {'managed_service_a': 'HTTP/ldap1.example.test'},

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from novajoin import cleanup
 from novajoin import exception
-from novajoin import host_entry
-from novajoin import ownership
+from novajoin.hosts import cleanup
+from novajoin.hosts import host_entry
+from novajoin.hosts import ownership
 from tests.unit.services import inprocess_ipa
 
 A = '11111111-1111-4111-8111-111111111111'

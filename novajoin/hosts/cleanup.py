@@ -1,0 +1,88 @@
+"""Remove from IPA everything a deleted instance owns.
+
+Ownership is what enrollment recorded in the host's description (see
+:mod:`novajoin.hosts.ownership`); hosts are found by that instance id,
+never by a name computed from the instance, so a host another instance
+owns is never touched. Deleting is idempotent: what is already gone counts
+as deleted.
+
+An instance's subhosts (TLS services, :mod:`novajoin.services`) carry the
+same record with the role ``subhost`` and go with it; the managed services
+its host was a manager of are released first (the principal stays while
+another host manages it).
+"""
+
+import logging
+
+from novajoin.hosts import inventory
+from novajoin.hosts import ownership
+from novajoin.ipa import errors as ipa_errors
+
+LOG = logging.getLogger(__name__)
+
+
+class OwnedResources(object):
+    """What IPA holds for one instance: its host(s) and subhosts.
+
+    Service hosts (of managed principals) are not listed: they outlive the
+    instance that created them while other hosts manage their services.
+    """
+
+    def __init__(self, instance_id, host_fqdns, subhost_fqdns=()):
+        self.instance_id = instance_id
+        self.host_fqdns = list(host_fqdns)
+        self.subhost_fqdns = list(subhost_fqdns)
+
+    def __bool__(self):
+        return bool(self.host_fqdns or self.subhost_fqdns)
+
+
+host_fqdn = inventory.host_fqdn
+
+
+def find_owned_hosts(ipa, instance_id):
+    """IPA host entries whose recorded owner is ``instance_id``."""
+    return [entry for entry in inventory.instance_entries(ipa, instance_id)
+            if ownership.is_owned_by(entry, instance_id)]
+
+
+def find_owned_resources(ipa, instance_id):
+    """:class:`OwnedResources` of ``instance_id``: one ``host_find``.
+
+    :raises novajoin.hosts.inventory.SearchTruncated: IPA cut the search off.
+    """
+    hosts, subhosts = [], []
+    for entry in inventory.instance_entries(ipa, instance_id):
+        if ownership.is_owned_by(entry, instance_id):
+            hosts.append(host_fqdn(entry))
+        elif ownership.is_service_entry_of(entry, instance_id,
+                                           ownership.ROLE_SUBHOST):
+            subhosts.append(host_fqdn(entry))
+    return OwnedResources(instance_id, hosts, subhosts)
+
+
+def delete_owned_resources(ipa, owned, services=None):
+    """Delete what :func:`find_owned_resources` found, DNS records included.
+
+    With ``services`` (a :class:`novajoin.services.manager.TLSServices`)
+    the hosts' managed services are released first. IPA's ``host_del``
+    also removes the host's services and revokes their certificates;
+    ``updatedns`` removes its A/AAAA/SSHFP/PTR records, including floating
+    IP records added under the host's name. A host that is already gone
+    counts as deleted, so repeating this is harmless.
+
+    Returns the fqdns this call deleted, without those already gone.
+    """
+    if services is not None:
+        for fqdn in owned.host_fqdns:
+            services.release(owned.instance_id, fqdn, owned.subhost_fqdns)
+    deleted = []
+    for fqdn in owned.subhost_fqdns + owned.host_fqdns:
+        try:
+            ipa.host_del(fqdn, updatedns=True)
+        except ipa_errors.NotFound:
+            LOG.debug('instance=%s fqdn=%s already deleted',
+                      owned.instance_id, fqdn)
+        else:
+            deleted.append(fqdn)
+    return deleted

@@ -1,0 +1,148 @@
+"""Reconciliation: remove from IPA what lost notifications left behind.
+
+Problem: the listener deletes an instance's hosts when nova says the
+instance was deleted. Notifications get lost (notifications turned off for
+a while, a purged queue, a listener down during a mass delete), and an
+instance that never boots far enough to enroll leaves a host whose one-time
+password stays valid. Each such loss would stay in IPA forever.
+
+Design: compare what novajoin owns in IPA with what nova has, and act only
+on hosts with novajoin's owner record (:mod:`novajoin.hosts.ownership`):
+
+- **instance gone**: nova does not list the instance, and it was deleted
+  longer than ``grace`` seconds ago (the time nova shows for a deleted
+  instance; for one nova no longer shows, the newest ``created`` of its
+  hosts), and a direct ``GET`` confirms it is gone (a paged list can miss
+  an instance that changed while it was read). All of the instance's hosts
+  go, as the delete notification would have done. Within the grace period
+  the delete notification may still be on its way; the host is kept.
+- **unenrolled, expired**: the host still has its one-time password
+  (``has_password``) and got it longer than ``[enrollment]
+  unenrolled_host_ttl`` seconds ago. It is deleted, not merely stripped of
+  its password: an entry without a password would be given one again by
+  the next vendordata request, while a deleted one is added afresh with a
+  new random nonce, hence an OTP nobody has seen; a living instance that
+  asks again (a reboot) is enrolled as new. An entry whose owner record has
+  no ``created`` time (novajoin 1.3.0's) gets one, with its nonce kept, so
+  its TTL starts now.
+- everything else is left alone: hosts of living instances (enrolled, or
+  pending within the TTL), entries without novajoin's record, subhosts
+  without a password, and service hosts of managed TLS services (deleting
+  an instance releases them, as its delete notification would).
+
+IPA is read before nova, so a host added after nova was listed cannot look
+like one of a missing instance. A pass that would delete more than
+``max_delete_percent`` of the owned hosts (and more than a handful) stops
+before changing anything (:class:`TooManyDeletes`): that is what nova
+credentials limited to one project, or pointed at another region, look
+like. ``force`` overrides it. :func:`render_table` prints what was done
+(or, with ``dry_run``, what would be done).
+
+Code: :class:`Reconciler` makes the lookups and runs a pass;
+:mod:`novajoin.hosts.reconcile_plan` decides, from what they found, what
+to do; :mod:`novajoin.hosts.reconcile_apply` does it in IPA and
+:mod:`novajoin.hosts.reconcile_report` shows it.
+"""
+
+from novajoin.hosts import inventory
+from novajoin.hosts import ownership
+from novajoin.hosts import reconcile_apply
+from novajoin.hosts import reconcile_plan
+from novajoin.hosts import reconcile_report
+from novajoin.ipa import errors as ipa_errors
+
+# The names callers and tests have always used, from the modules that now
+# hold them.
+INSTANCE_GONE = reconcile_plan.INSTANCE_GONE
+UNENROLLED_EXPIRED = reconcile_plan.UNENROLLED_EXPIRED
+NO_CREATION_TIME = reconcile_plan.NO_CREATION_TIME
+DELETED_RECENTLY = reconcile_plan.DELETED_RECENTLY
+DELETE = reconcile_plan.DELETE
+START_TTL = reconcile_plan.START_TTL
+KEEP = reconcile_plan.KEEP
+Plan = reconcile_plan.Plan
+TooManyDeletes = reconcile_plan.TooManyDeletes
+Row = reconcile_report.Row
+Report = reconcile_report.Report
+render_table = reconcile_report.render_table
+
+# A batch of host_show calls per round trip.
+_SHOW_BATCH = 50
+
+
+class Reconciler(object):
+    """One reconciliation pass; stateless between passes."""
+
+    def __init__(self, ipa, servers, instances, grace, ttl,
+                 max_delete_percent=100, nonces=None, tls_services=None,
+                 clock=ownership.utcnow):
+        self._ipa = ipa
+        self._servers = servers
+        self._instances = instances
+        self._planner = reconcile_plan.Planner(grace, ttl,
+                                               max_delete_percent)
+        self._applier = reconcile_apply.Applier(ipa, nonces, tls_services,
+                                                clock)
+        self._clock = clock
+
+    def run(self, dry_run=False, force=False):
+        """Plan and (unless ``dry_run``) act; returns a :class:`Report`.
+
+        :raises TooManyDeletes: (unless ``dry_run`` or ``force``) nothing
+            was changed.
+        :raises novajoin.openstack.nova.NovaUnavailable: nova could not be
+            listed; nothing was changed.
+        :raises novajoin.ipa.errors.IPAError: IPA could not be searched.
+        """
+        # Service hosts outlive the instance that made them; deleting an
+        # instance releases them (novajoin.services), as on delete.
+        hosts = [host for host in inventory.owned_hosts(self._ipa, all=True)
+                 if host.record.role != ownership.ROLE_SERVICE_HOST]
+        live = self._servers.live()
+        deleted = self._servers.deleted()
+        by_instance = reconcile_plan.by_instance(hosts)
+        plans = []
+        pending = []
+        for instance_id, owned in sorted(by_instance.items()):
+            if instance_id in live:
+                pending += reconcile_plan.pending(owned, live[instance_id])
+            else:
+                plans += self._plan_missing(instance_id, owned,
+                                            deleted.get(instance_id))
+        plans += self._plan_unenrolled(pending)
+        if not (dry_run or force):
+            self._planner.refuse_too_many(plans, len(hosts))
+        rows = self._applier.apply(plans, dry_run)
+        return Report(rows, len(hosts), len(by_instance))
+
+    def _plan_missing(self, instance_id, owned, server):
+        if self._planner.within_grace(owned, server, self._clock()):
+            return reconcile_plan.keep_all(instance_id, owned, server)
+        # Listed neither live nor deleted: ask once more before deleting.
+        if not self._instances.is_gone(instance_id):
+            return []
+        return reconcile_plan.delete_all(instance_id, owned, server)
+
+    def _plan_unenrolled(self, pending):
+        if self._planner.ttl is None or not pending:
+            return []
+        now = self._clock()
+        candidates = self._planner.ttl_candidates(pending, now)
+        entries = self._show_all([host.fqdn for host, _ in candidates])
+        return self._planner.unenrolled(candidates, entries, now)
+
+    def _show_all(self, fqdns):
+        """The host_show result of each name (None if it is gone)."""
+        entries = []
+        for start in range(0, len(fqdns), _SHOW_BATCH):
+            chunk = fqdns[start:start + _SHOW_BATCH]
+            items = self._ipa.batch([('host_show', [fqdn], {})
+                                     for fqdn in chunk])
+            for item in items:
+                if isinstance(item.error, ipa_errors.NotFound):
+                    entries.append(None)
+                elif item.error is not None:
+                    raise item.error
+                else:
+                    entries.append(item.result['result'])
+        return entries

@@ -1,0 +1,134 @@
+"""Decide what a reconciliation pass does with the owned hosts it found.
+
+The decisions of :mod:`novajoin.hosts.reconcile` (which explains them),
+kept apart from the IPA and nova lookups that feed them and from the IPA
+writes that follow: everything here is a function of its arguments alone,
+so the grace period, the unenrolled-host TTL and the mass-delete guard can
+be read and tested without IPA, nova or a clock.
+"""
+
+import collections
+import datetime
+
+from novajoin.hosts import inventory
+from novajoin.hosts import ownership
+
+INSTANCE_GONE = 'instance-gone'
+UNENROLLED_EXPIRED = 'unenrolled-expired'
+NO_CREATION_TIME = 'no-creation-time'
+DELETED_RECENTLY = 'deleted-recently'
+
+DELETE = 'delete'
+START_TTL = 'start-ttl'
+KEEP = 'keep'
+
+# Deleting this many hosts is never refused as too many.
+_ALWAYS_ALLOWED_DELETES = 10
+
+Plan = collections.namedtuple('Plan', ['step', 'fqdn', 'instance_id',
+                                       'project_id', 'reason', 'record'])
+
+
+class TooManyDeletes(Exception):
+    """The pass would delete a suspicious share of the owned hosts."""
+
+
+def by_instance(hosts):
+    """The owned hosts grouped by the instance id of their owner record."""
+    grouped = collections.defaultdict(list)
+    for host in hosts:
+        grouped[host.record.instance_id].append(host)
+    return grouped
+
+
+def pending(owned, server):
+    """(host, project id) of each host of a living instance not enrolled."""
+    return [(host, server.project_id) for host in owned
+            if not inventory.is_enrolled(host.entry)]
+
+
+def keep_all(instance_id, owned, server):
+    """Keep every host of an instance deleted within the grace period."""
+    return _each_host(KEEP, DELETED_RECENTLY, instance_id, owned, server)
+
+
+def delete_all(instance_id, owned, server):
+    """Delete every host of an instance nova confirmed gone."""
+    return _each_host(DELETE, INSTANCE_GONE, instance_id, owned, server)
+
+
+def _each_host(step, reason, instance_id, owned, server):
+    project = server.project_id if server else None
+    return [Plan(step, host.fqdn, instance_id, project, reason, host.record)
+            for host in owned]
+
+
+class Planner(object):
+    """The limits of a pass: grace period, TTL and share of deletes."""
+
+    def __init__(self, grace, ttl, max_delete_percent=100):
+        self._grace = datetime.timedelta(seconds=grace)
+        # None: unenrolled hosts never expire.
+        self.ttl = datetime.timedelta(seconds=ttl) if ttl else None
+        self._max_delete_percent = max_delete_percent
+
+    def within_grace(self, owned, server, now):
+        """Whether a missing instance's delete notification may still come.
+
+        ``server`` is nova's record of the deleted instance, or None when
+        nova no longer shows it; then the newest ``created`` of its hosts
+        stands in for the time it was deleted.
+        """
+        if server is not None:
+            gone_since = server.deleted_at
+        else:
+            created = [h.record.created for h in owned if h.record.created]
+            gone_since = max(created) if created else None
+        return gone_since is not None and now - gone_since < self._grace
+
+    def ttl_candidates(self, pending, now):
+        """The pending (host, project) pairs worth a fresh ``host_show``.
+
+        Those whose owner record, as the search found it, is older than
+        the TTL or has no ``created`` time.
+        """
+        return [(host, project) for host, project in pending
+                if host.record.created is None
+                or now - host.record.created >= self.ttl]
+
+    def unenrolled(self, candidates, entries, now):
+        """The plans for the TTL candidates, from their ``host_show``.
+
+        ``entries`` holds each candidate's fresh entry, None for one that
+        is gone. Only an entry that still has its one-time password, no
+        keytab, and the same instance's owner record is acted on.
+        """
+        plans = []
+        for (host, project), entry in zip(candidates, entries):
+            if entry is None or not entry.get('has_password'):
+                continue
+            if entry.get('has_keytab'):
+                continue
+            record = ownership.owner_of(entry)
+            if record is None or record.instance_id != host.record.instance_id:
+                continue
+            if record.created is None:
+                plans.append(Plan(START_TTL, host.fqdn, record.instance_id,
+                                  project, NO_CREATION_TIME, record))
+            elif now - record.created >= self.ttl:
+                plans.append(Plan(DELETE, host.fqdn, record.instance_id,
+                                  project, UNENROLLED_EXPIRED, record))
+        return plans
+
+    def refuse_too_many(self, plans, owned_count):
+        """:raises TooManyDeletes: if ``plans`` delete too many hosts."""
+        deletes = sum(1 for plan in plans if plan.step == DELETE)
+        allowed = max(_ALWAYS_ALLOWED_DELETES,
+                      owned_count * self._max_delete_percent // 100)
+        if deletes > allowed:
+            raise TooManyDeletes(
+                'would delete %d of %d owned hosts, more than %d%%; check '
+                'that [service_credentials] can list the servers of every '
+                'project in the right region (novajoin-manage check), look '
+                'at the plan with --dry-run, then use --force'
+                % (deletes, owned_count, self._max_delete_percent))

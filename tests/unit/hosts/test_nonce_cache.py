@@ -1,0 +1,210 @@
+"""The shared nonce cache: repeats without IPA calls, misses on anything
+unusual, and what the cache cannot see bounded by its TTL."""
+
+import logging
+
+from pymemcache import exceptions as memcache_errors
+from pymemcache.test import utils as memcache_utils
+import pytest
+
+from novajoin.hosts import enrollment
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import reserved_names
+from tests.unit.hosts import conftest
+from tests.unit.hosts.conftest import make_request
+
+FQDN = 'web1.example.test'
+
+
+class DownClient(object):
+    """A memcached client whose server does not answer."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def _fail(self, *args, **kwargs):
+        self.calls += 1
+        raise memcache_errors.MemcacheUnexpectedCloseError()
+
+    get = set = add = delete = _fail
+
+
+@pytest.fixture
+def memcached():
+    return memcache_utils.MockMemcacheClient()
+
+
+@pytest.fixture
+def nonces(memcached, clock):
+    return nonce_cache.NonceCache(memcached, ttl=10, clock=clock)
+
+
+@pytest.fixture
+def cached_enroller(make_enroller, nonces):
+    def make(check_dns_records=True, cache=None):
+        names = reserved_names.ReservedNames(
+            (), ['example.test'], check_dns_records=check_dns_records)
+        return make_enroller(names=names, nonces=cache or nonces)
+    return make
+
+
+def test_repeats_of_a_boot_make_no_ipa_call(cached_enroller, enroll, ipa):
+    enroller = cached_enroller()
+    first = enroll(enroller=enroller)
+    assert ipa.commands() == ['batch', 'host_add']
+    del ipa.calls[:]
+    repeats = [enroll(enroller=enroller) for _ in range(5)]
+    assert ipa.calls == []
+    assert {r.decision for r in repeats} == {enrollment.REPEAT}
+    assert all(r.body == first.body and r.ipa_calls == 0 for r in repeats)
+
+
+def test_replica_sharing_memcached_answers_the_same_otp_without_ipa(
+        cached_enroller, enroll, ipa, make_enroller, memcached, clock,
+        key_bytes):
+    first = enroll(enroller=cached_enroller())
+    del ipa.calls[:]
+    replica = cached_enroller(cache=nonce_cache.NonceCache(memcached, 10,
+                                                           clock))
+    assert enroll(enroller=replica).body == first.body
+    assert ipa.calls == []
+
+
+def test_without_dns_check_a_cache_miss_adds_first(cached_enroller, enroll,
+                                                   ipa):
+    enroller = cached_enroller(check_dns_records=False)
+    enroll(make_request(hostname='warmup', instance_id='other'),
+           enroller=enroller)
+    del ipa.calls[:]
+    enroll(enroller=enroller)
+    enroll(enroller=enroller)
+    # One write, no read for the whole boot.
+    assert ipa.commands() == ['host_add']
+
+
+def test_add_first_duplicate_reads_the_entry(cached_enroller, enroll, ipa,
+                                             memcached):
+    enroller = cached_enroller(check_dns_records=False)
+    first = enroll(enroller=enroller)
+    memcached.delete(nonce_cache.cache_key(conftest.INSTANCE, FQDN))
+    del ipa.calls[:]
+    again = enroll(enroller=enroller)
+    assert again.body == first.body
+    assert ipa.commands() == ['host_add', 'host_show']
+
+
+def test_memcached_down_falls_back_to_ipa_and_stays_correct(
+        cached_enroller, enroll, ipa, caplog):
+    down = DownClient()
+    enroller = cached_enroller(check_dns_records=False,
+                               cache=nonce_cache.NonceCache(down, 10))
+    caplog.set_level(logging.WARNING)
+    enroll(make_request(hostname='warmup', instance_id='other'),
+           enroller=enroller)
+    del ipa.calls[:]
+    first = enroll(enroller=enroller)
+    again = enroll(enroller=enroller)
+    assert again.body == first.body
+    # Unanswered cache: read first, as without a cache.
+    assert ipa.commands() == ['host_show', 'host_add', 'host_show']
+    warnings = [r for r in caplog.records
+                if r.name == 'novajoin.hosts.nonce_cache']
+    assert len(warnings) == 1 and down.calls > 2
+    assert first.body['ipaotp'] not in caplog.text
+
+
+def test_cached_nonce_expires_and_ipa_decides_again(cached_enroller, enroll,
+                                                    ipa, memcached):
+    # MockMemcacheClient expires by wall clock; simulate expiry by removal.
+    enroller = cached_enroller()
+    first = enroll(enroller=enroller)
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    ipa.host_disable(FQDN)
+    memcached.delete(nonce_cache.cache_key(conftest.INSTANCE, FQDN))
+    result = enroll(enroller=enroller)
+    assert result.decision == enrollment.DISABLED
+    assert 'ipaotp' not in result.body
+
+
+@pytest.mark.parametrize('disable,decision', [
+    (False, enrollment.ENROLLED), (True, enrollment.DISABLED)])
+def test_add_first_onto_a_used_entry_answers_no_otp(
+        cached_enroller, enroll, ipa, memcached, disable, decision):
+    # A reboot after the cached nonce expired: the add-first attempt fails
+    # with DuplicateEntry; the OTP it derived was never written and must
+    # not be answered for an entry that is enrolled or disabled.
+    enroller = cached_enroller(check_dns_records=False)
+    first = enroll(enroller=enroller)
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    if disable:
+        ipa.host_disable(FQDN)
+    memcached.delete(nonce_cache.cache_key(conftest.INSTANCE, FQDN))
+    result = enroll(enroller=enroller)
+    assert result.decision == decision
+    assert 'ipaotp' not in result.body
+
+
+def test_only_unused_otps_are_cached(cached_enroller, enroll, ipa,
+                                     memcached):
+    enroller = cached_enroller()
+    first = enroll(enroller=enroller)
+    ipa.enroll_with(FQDN, first.body['ipaotp'])
+    memcached.delete(nonce_cache.cache_key(conftest.INSTANCE, FQDN))
+    assert enroll(enroller=enroller).decision == enrollment.ENROLLED
+    assert memcached.get(nonce_cache.cache_key(conftest.INSTANCE,
+                                               FQDN)) is None
+
+
+def test_a_read_unused_entry_is_cached_for_the_next_repeat(
+        cached_enroller, enroll, ipa, memcached):
+    enroller = cached_enroller()
+    first = enroll(enroller=enroller)
+    memcached.delete(nonce_cache.cache_key(conftest.INSTANCE, FQDN))
+    enroll(enroller=enroller)
+    del ipa.calls[:]
+    assert enroll(enroller=enroller).body == first.body
+    assert ipa.calls == []
+
+
+@pytest.mark.parametrize('value', [b'', b'not a nonce!', b'x' * 65,
+                                   b'\xff\xfe'])
+def test_value_that_is_not_a_nonce_is_a_miss(nonces, memcached, value):
+    memcached.set(nonce_cache.cache_key('i', 'h.example.test'), value)
+    assert nonces.lookup('i', 'h.example.test') == (None, True)
+
+
+def test_cache_keys_are_per_instance_and_name_and_memcached_safe():
+    keys = {nonce_cache.cache_key(instance, fqdn)
+            for instance in ('a', 'b') for fqdn in ('x.test', 'y.test')}
+    assert len(keys) == 4
+    for key in keys:
+        assert len(key) < 250 and key.isascii() and ' ' not in key
+    # No two (instance, fqdn) pairs share a key by concatenation.
+    assert (nonce_cache.cache_key('ab', 'c.test')
+            != nonce_cache.cache_key('a', 'bc.test'))
+
+
+def test_warnings_are_rate_limited(clock, caplog):
+    cache = nonce_cache.NonceCache(DownClient(), 10, clock=clock)
+    for _ in range(5):
+        cache.lookup('i', 'h.example.test')
+    clock.advance(61)
+    cache.remember('i', 'h.example.test', 'n')
+    assert caplog.text.count('memcached could not') == 2
+
+
+def test_no_servers_configured_means_no_cache():
+    class Conf(object):
+        class enrollment(object):
+            memcached_servers = []
+    cache = nonce_cache.NonceCache.from_conf(Conf)
+    assert cache.lookup('i', 'h') == (None, False)
+    assert cache.remember('i', 'h', 'n') and cache.forget('i', 'h')
+
+
+def test_a_nonce_read_from_ipa_never_replaces_a_newer_cached_one(nonces):
+    nonces.remember('i', 'h.example.test', 'written', replace=True)
+    nonces.remember('i', 'h.example.test', 'read-earlier', replace=False)
+    assert nonces.lookup('i', 'h.example.test').nonce == 'written'
+    nonces.remember('i', 'h.example.test', 'rearmed')
+    assert nonces.lookup('i', 'h.example.test').nonce == 'rearmed'
