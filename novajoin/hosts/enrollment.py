@@ -110,9 +110,10 @@ class Enroller(object):
         :raises novajoin.exception.ConfigurationError: e.g. a bad key file.
         """
         project_sections = enrollment_conf.register_project_opts(conf)
+        otp_key = otp.OTPKey.from_file(conf.enrollment.otp_key_file)
         return cls(
             ipa=ipa,
-            otp_key=otp.OTPKey.from_file(conf.enrollment.otp_key_file),
+            otp_key=otp_key,
             image_properties=images.ImageProperties.from_conf(conf, session),
             project_names=projects.ProjectNames.from_conf(conf, session),
             allowed_classes=enrollment_conf.allowed_classes_by_project(
@@ -124,7 +125,7 @@ class Enroller(object):
             min_call_time=conf.enrollment.min_call_time,
             retry_after=conf.enrollment.retry_after,
             names=reserved_names.ReservedNames.from_conf(conf),
-            nonces=nonce_cache.NonceCache.from_conf(conf))
+            nonces=nonce_cache.NonceCache.from_conf(conf, otp_key))
 
     def enroll(self, request, deadline):
         """Serve ``request``, answering by ``deadline`` (time.monotonic()).

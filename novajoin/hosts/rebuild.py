@@ -81,9 +81,9 @@ class Rebuilds(object):
     @classmethod
     def from_conf(cls, conf, ipa, servers):
         """:raises novajoin.exception.ConfigurationError: bad key file."""
-        return cls(ipa, servers,
-                   otp.OTPKey.from_file(conf.enrollment.otp_key_file),
-                   nonce_cache.NonceCache.from_conf(conf))
+        otp_key = otp.OTPKey.from_file(conf.enrollment.otp_key_file)
+        return cls(ipa, servers, otp_key,
+                   nonce_cache.NonceCache.from_conf(conf, otp_key))
 
     def rebuilt(self, instance_id):
         """Re-arm what the instance had enrolled; [HostOutcome].

@@ -1,6 +1,7 @@
 """The shared nonce cache between replicas, on real processes: IPA calls
 per boot, and every case where the cache could answer a wrong OTP
-(rebuild, delete and re-create, expiry, disable, memcached down).
+(rebuild, delete and re-create, expiry, disable, memcached down, values
+written into memcached by someone else).
 
 Two replicas (novajoin-server, and uWSGI with two worker processes) share
 one memcached and the simulator; requests of one boot alternate between
@@ -12,6 +13,8 @@ import time
 
 import pytest
 
+from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
 from novajoin.hosts import rearm
 from tests.fixtures import novajoin_server
 from tests.functional.api.conftest import caller_for
@@ -184,6 +187,67 @@ def test_memcached_not_answering_falls_back_to_ipa(callers, sim, memcached):
     assert all(answer == created[0] for answer in created)
     sim.admin.join(fqdn_of(sim, body), first['ipaotp'])
     sim.admin.join(fqdn_of(sim, other), created[0]['ipaotp'])
+
+
+def _write_raw(memcached, key, value):
+    """What any memcached client can do: store a value under a key."""
+    client = memcached.client()
+    try:
+        assert client.set(key, value, expire=60, noreply=False)
+    finally:
+        client.close()
+
+
+def _forgeries(instance_id, fqdn, stolen):
+    """Values a memcached writer can put under the key of ``fqdn``: a
+    plain nonce of its choice, one sealed with a key of its own, and
+    novajoin's own sealed entry of another instance (``stolen``)."""
+    key = nonce_cache.cache_key(instance_id, fqdn)
+    own_key = otp.OTPKey(otp.new_nonce().encode() * 4)
+    sealed = nonce_cache.SealedClient(None, own_key)._seal(
+        key, b'chosen-by-the-writer', 60)
+    return key, [b'chosen-by-the-writer', sealed, stolen]
+
+
+def test_a_forged_nonce_entry_changes_nothing(callers, sim, memcached):
+    donor = vendordata_body()
+    boot(callers, donor, 1)
+    client = memcached.client()
+    try:
+        stolen = client.get(nonce_cache.cache_key(donor['instance-id'],
+                                                  fqdn_of(sim, donor)))
+    finally:
+        client.close()
+    assert stolen is not None
+
+    # An instance that has its host: every forgery is a miss; the answer
+    # is the host's OTP and IPA is not written.
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    first = boot(callers, body, 1)[0]
+    entry = sim.admin.host(fqdn)
+    key, forgeries = _forgeries(body['instance-id'], fqdn, stolen)
+    for value in forgeries:
+        _write_raw(memcached, key, value)
+        sim.admin.reset_stats()
+        assert boot(callers, body, 2) == [first] * 2
+        assert counts(sim, WRITES) == 0
+        assert sim.admin.host(fqdn) == entry
+    sim.admin.join(fqdn, first['ipaotp'])
+
+    # A new instance whose key was forged before its first request: its
+    # host is created, and the OTP answered is the one IPA accepts.
+    for value in range(3):
+        body = vendordata_body()
+        fqdn = fqdn_of(sim, body)
+        key, forgeries = _forgeries(body['instance-id'], fqdn, stolen)
+        _write_raw(memcached, key, forgeries[value])
+        answers = boot(callers, body)
+        assert all(answer == answers[0] for answer in answers)
+        assert sim.admin.host(fqdn) is not None
+        sim.admin.join(fqdn, answers[0]['ipaotp'])
+    for replica in callers:
+        assert 'Traceback' not in replica.server.log_text()
 
 
 @pytest.fixture(scope='module')

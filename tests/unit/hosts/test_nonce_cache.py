@@ -9,6 +9,7 @@ import pytest
 
 from novajoin.hosts import enrollment
 from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
 from novajoin.hosts import reserved_names
 from tests.unit.hosts import conftest
 from tests.unit.hosts.conftest import make_request
@@ -35,8 +36,9 @@ def memcached():
 
 
 @pytest.fixture
-def nonces(memcached, clock):
-    return nonce_cache.NonceCache(memcached, ttl=10, clock=clock)
+def nonces(memcached, clock, otp_key):
+    return nonce_cache.NonceCache(memcached, ttl=10, otp_key=otp_key,
+                                  clock=clock)
 
 
 @pytest.fixture
@@ -64,8 +66,8 @@ def test_replica_sharing_memcached_answers_the_same_otp_without_ipa(
         key_bytes):
     first = enroll(enroller=cached_enroller())
     del ipa.calls[:]
-    replica = cached_enroller(cache=nonce_cache.NonceCache(memcached, 10,
-                                                           clock))
+    replica = cached_enroller(cache=nonce_cache.NonceCache(
+        memcached, 10, otp.OTPKey(key_bytes), clock))
     assert enroll(enroller=replica).body == first.body
     assert ipa.calls == []
 
@@ -94,10 +96,11 @@ def test_add_first_duplicate_reads_the_entry(cached_enroller, enroll, ipa,
 
 
 def test_memcached_down_falls_back_to_ipa_and_stays_correct(
-        cached_enroller, enroll, ipa, caplog):
+        cached_enroller, enroll, ipa, caplog, otp_key):
     down = DownClient()
     enroller = cached_enroller(check_dns_records=False,
-                               cache=nonce_cache.NonceCache(down, 10))
+                               cache=nonce_cache.NonceCache(down, 10,
+                                                            otp_key))
     caplog.set_level(logging.WARNING)
     enroll(make_request(hostname='warmup', instance_id='other'),
            enroller=enroller)
@@ -168,9 +171,48 @@ def test_a_read_unused_entry_is_cached_for_the_next_repeat(
 
 @pytest.mark.parametrize('value', [b'', b'not a nonce!', b'x' * 65,
                                    b'\xff\xfe'])
-def test_value_that_is_not_a_nonce_is_a_miss(nonces, memcached, value):
-    memcached.set(nonce_cache.cache_key('i', 'h.example.test'), value)
+def test_sealed_value_that_is_not_a_nonce_is_a_miss(nonces, memcached,
+                                                    otp_key, value):
+    key = nonce_cache.cache_key('i', 'h.example.test')
+    memcached.set(key, nonce_cache.SealedClient(None, otp_key)._seal(
+        key, value, 10))
     assert nonces.lookup('i', 'h.example.test') == (None, True)
+
+
+@pytest.mark.parametrize('value', [b'', b'a-plain-nonce', b'NJS1' + b'x' * 60,
+                                   b'\xff\xfe'])
+def test_a_value_novajoin_did_not_seal_is_a_miss_that_asks_ipa(
+        nonces, memcached, value, caplog):
+    memcached.set(nonce_cache.cache_key('i', 'h.example.test'), value)
+    assert nonces.lookup('i', 'h.example.test') == (None, False)
+    assert 'Ignoring a value in memcached for instance=i' in caplog.text
+
+
+def test_a_sealed_value_is_bound_to_its_key_otp_key_and_lifetime(
+        memcached, clock, otp_key, key_bytes):
+    now = [1000.0]
+    cache = nonce_cache.NonceCache(memcached, 10, otp_key, clock=clock,
+                                   wall_clock=lambda: now[0])
+    cache.remember('i', 'a.example.test', 'nonce-a')
+    sealed = memcached.get(nonce_cache.cache_key('i', 'a.example.test'))
+    assert b'nonce-a' in sealed
+    # Moved to another instance's key: refused.
+    memcached.set(nonce_cache.cache_key('j', 'a.example.test'), sealed)
+    assert cache.lookup('j', 'a.example.test') == (None, False)
+    # Sealed with another OTP key: refused.
+    other = nonce_cache.NonceCache(memcached, 10, otp.OTPKey(
+        bytes(b ^ 1 for b in key_bytes)), clock=clock,
+        wall_clock=lambda: now[0])
+    assert other.lookup('i', 'a.example.test') == (None, False)
+    # One bit of the value changed: refused.
+    memcached.set(nonce_cache.cache_key('i', 'a.example.test'),
+                  sealed[:-1] + b'b')
+    assert cache.lookup('i', 'a.example.test') == (None, False)
+    memcached.set(nonce_cache.cache_key('i', 'a.example.test'), sealed)
+    assert cache.lookup('i', 'a.example.test').nonce == 'nonce-a'
+    # Past its TTL (whatever memcached keeps): refused.
+    now[0] += 12
+    assert cache.lookup('i', 'a.example.test') == (None, False)
 
 
 def test_cache_keys_are_per_instance_and_name_and_memcached_safe():
@@ -184,8 +226,8 @@ def test_cache_keys_are_per_instance_and_name_and_memcached_safe():
             != nonce_cache.cache_key('a', 'bc.test'))
 
 
-def test_warnings_are_rate_limited(clock, caplog):
-    cache = nonce_cache.NonceCache(DownClient(), 10, clock=clock)
+def test_warnings_are_rate_limited(clock, caplog, otp_key):
+    cache = nonce_cache.NonceCache(DownClient(), 10, otp_key, clock=clock)
     for _ in range(5):
         cache.lookup('i', 'h.example.test')
     clock.advance(61)

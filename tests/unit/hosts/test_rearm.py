@@ -19,9 +19,9 @@ FQDN = 'web1.example.test'
 
 
 @pytest.fixture
-def nonces(clock):
+def nonces(clock, otp_key):
     return nonce_cache.NonceCache(memcache_utils.MockMemcacheClient(), 10,
-                                  clock=clock)
+                                  otp_key, clock=clock)
 
 
 @pytest.fixture
