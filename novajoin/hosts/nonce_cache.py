@@ -79,9 +79,10 @@ miss from a working cache means the host is most likely new)."""
 
 
 class ForgedValue(memcache_errors.MemcacheError):
-    """A value in memcached that novajoin did not store under this key, or
-    that has expired: code that treats memcached errors as misses treats
-    it as one."""
+    """A value novajoin did not store under this key, or an expired one.
+
+    Code that treats memcached errors as misses treats it as one.
+    """
 
 
 class SealedClient(object):
@@ -162,7 +163,6 @@ class SealedClient(object):
                     key = key()
                 self._mac_key = key.derive_key(SEAL_CONTEXT)
             return self._mac_key
-
 
 
 class NoNonceCache(object):

@@ -199,9 +199,11 @@ def _write_raw(memcached, key, value):
 
 
 def _forgeries(instance_id, fqdn, stolen):
-    """Values a memcached writer can put under the key of ``fqdn``: a
-    plain nonce of its choice, one sealed with a key of its own, and
-    novajoin's own sealed entry of another instance (``stolen``)."""
+    """Values a memcached writer can put under the key of ``fqdn``.
+
+    A plain nonce of its choice, one sealed with a key of its own, and
+    novajoin's own sealed entry of another instance (``stolen``).
+    """
     key = nonce_cache.cache_key(instance_id, fqdn)
     own_key = otp.OTPKey(otp.new_nonce().encode() * 4)
     sealed = nonce_cache.SealedClient(None, own_key)._seal(

@@ -186,8 +186,8 @@ def test_manage_prints_the_table_and_exits_1_on_a_failure(world):
     (None, None, 'FAIL'), ('None', 'k' * 40, 'FAIL'), ('MAC', None, 'FAIL'),
     ('ENCRYPT', 'sh0rt!', 'FAIL'), ('mac', 'k3y-' * 10, 'pass'),
     ('ENCRYPT', 'k3y-' * 10, 'pass')])
-def test_token_cache_in_memcached_needs_its_protection(world, strategy,
-                                                        secret, status):
+def test_token_cache_in_memcached_needs_its_protection(
+        world, strategy, secret, status):
     conf = _conf()
     conf.keystone_authtoken.memcached_servers = ['127.0.0.1:11211']
     conf.keystone_authtoken.memcache_security_strategy = strategy
