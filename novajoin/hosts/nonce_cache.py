@@ -42,6 +42,13 @@ miss and is logged. So whoever can write to memcached can cause misses
 (IPA is asked, answers stay correct), or within ``nonce_cache_ttl`` put
 back a value novajoin itself stored there; never choose a nonce or make IPA
 accept an OTP. Keep memcached on the control-plane network all the same.
+
+Records: other short facts about an instance's host (what TLS services
+were satisfied for which metadata, :mod:`novajoin.services.records`) are
+stored and loaded the same way (:meth:`NonceCache.store_record`,
+:meth:`NonceCache.load_record`), under keys of their own and with the
+caller's TTL. Without memcached they are kept in the process
+(:class:`NoNonceCache`), never shared.
 """
 
 import collections
@@ -53,6 +60,7 @@ import re
 import threading
 import time
 
+import cachetools
 from pymemcache.client import hash as memcache_hash
 from pymemcache import exceptions as memcache_errors
 
@@ -61,6 +69,9 @@ from novajoin.hosts import otp
 LOG = logging.getLogger(__name__)
 
 KEY_PREFIX = 'novajoin-nonce-v1-'
+RECORD_KEY_PREFIX = 'novajoin-record-v1-'
+# Records a process keeps without memcached; the oldest go first.
+LOCAL_RECORDS = 10000
 # A failed memcached server is skipped for this many seconds.
 DEAD_SERVER_SECONDS = 10
 WARNING_INTERVAL = 60.0
@@ -166,7 +177,17 @@ class SealedClient(object):
 
 
 class NoNonceCache(object):
-    """Used without ``[enrollment] memcached_servers``: always a miss."""
+    """Used without ``[enrollment] memcached_servers``: always a miss.
+
+    Records are kept in the process, at most :data:`LOCAL_RECORDS`.
+    """
+
+    def __init__(self, clock=time.monotonic):
+        self._records = cachetools.TLRUCache(
+            maxsize=LOCAL_RECORDS, ttu=lambda _key, value, now: value[0],
+            timer=clock)
+        self._clock = clock
+        self._lock = threading.Lock()
 
     def lookup(self, instance_id, fqdn):
         return Lookup(None, False)
@@ -176,6 +197,17 @@ class NoNonceCache(object):
         return True
 
     def forget(self, instance_id, fqdn):
+        return True
+
+    def load_record(self, kind, instance_id, fqdn):
+        with self._lock:
+            found = self._records.get(record_key(kind, instance_id, fqdn))
+        return None if found is None else found[1]
+
+    def store_record(self, kind, instance_id, fqdn, value, ttl):
+        with self._lock:
+            self._records[record_key(kind, instance_id, fqdn)] = (
+                self._clock() + ttl, value)
         return True
 
 
@@ -279,6 +311,29 @@ class NonceCache(object):
             return False
         return True
 
+    def load_record(self, kind, instance_id, fqdn):
+        """The bytes stored as the ``kind`` record of this host, or None.
+
+        None also when memcached does not answer.
+        """
+        try:
+            with self._client_lock:
+                return self._client.get(record_key(kind, instance_id, fqdn))
+        except _FAILURES as exc:
+            self._failed('read', exc)
+            return None
+
+    def store_record(self, kind, instance_id, fqdn, value, ttl):
+        """Store ``value`` (bytes) for ``ttl`` seconds; True when stored."""
+        try:
+            with self._client_lock:
+                return bool(self._client.set(
+                    record_key(kind, instance_id, fqdn), value, expire=ttl,
+                    noreply=False))
+        except _FAILURES as exc:
+            self._failed('store', exc)
+            return False
+
     def _failed(self, action, exc):
         self._warn('failed', 'memcached could not %s an OTP nonce (%s: %s); '
                    'asking IPA instead.' % (action, type(exc).__name__, exc))
@@ -293,6 +348,12 @@ class NonceCache(object):
             self._last_warning[kind] = now
         LOG.warning('%s Further ones in the next %d s are not logged.',
                     message, WARNING_INTERVAL)
+
+
+def record_key(kind, instance_id, fqdn):
+    """The memcached key of a ``kind`` record of one instance's host."""
+    return RECORD_KEY_PREFIX + cache_key(kind + '\n' + instance_id,
+                                         fqdn)[len(KEY_PREFIX):]
 
 
 def cache_key(instance_id, fqdn):

@@ -250,3 +250,30 @@ def test_a_nonce_read_from_ipa_never_replaces_a_newer_cached_one(nonces):
     assert nonces.lookup('i', 'h.example.test').nonce == 'written'
     nonces.remember('i', 'h.example.test', 'rearmed')
     assert nonces.lookup('i', 'h.example.test').nonce == 'rearmed'
+
+
+def test_records_are_kept_apart_from_nonces(nonces, memcached):
+    assert nonces.store_record('kind', 'i-1', FQDN, b'value', 60)
+    assert nonces.load_record('kind', 'i-1', FQDN) == b'value'
+    assert nonces.load_record('other', 'i-1', FQDN) is None
+    assert nonces.load_record('kind', 'i-2', FQDN) is None
+    assert nonces.lookup('i-1', FQDN).nonce is None
+    assert nonce_cache.record_key('kind', 'i-1', FQDN).startswith(
+        nonce_cache.RECORD_KEY_PREFIX)
+
+
+def test_a_record_memcached_cannot_serve_is_a_miss(clock):
+    down = DownClient()
+    nonces = nonce_cache.NonceCache(down, ttl=10, clock=clock)
+    assert not nonces.store_record('kind', 'i-1', FQDN, b'value', 60)
+    assert nonces.load_record('kind', 'i-1', FQDN) is None
+    assert down.calls == 2
+
+
+def test_without_memcached_records_stay_in_the_process_until_due(clock):
+    local = nonce_cache.NoNonceCache(clock=clock)
+    assert local.store_record('kind', 'i-1', FQDN, b'value', 60)
+    assert local.load_record('kind', 'i-1', FQDN) == b'value'
+    assert local.lookup('i-1', FQDN) == nonce_cache.Lookup(None, False)
+    clock.advance(61)
+    assert local.load_record('kind', 'i-1', FQDN) is None
