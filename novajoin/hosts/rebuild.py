@@ -188,8 +188,9 @@ class Rebuilds(object):
 
 
 def _marked(entry, instance_id, started):
-    """The entry's owner record, saying novajoin disables it for the
-    rebuild that ``started``."""
+    """The entry's owner record, marked as disabled by novajoin for the
+    rebuild that ``started``.
+    """
     record = ownership.owner_of(entry)
     return ownership.build_description(
         instance_id, record.otp_nonce, project_id=record.project_id,
@@ -198,7 +199,8 @@ def _marked(entry, instance_id, started):
 
 def _disabled_for(entry, started):
     """Whether novajoin disabled the entry for the rebuild that
-    ``started``."""
+    ``started``.
+    """
     record = ownership.owner_of(entry)
     return (record is not None
             and record.disabled_for_rebuild == started)

@@ -67,6 +67,7 @@ Row = reconcile_report.Row
 Report = reconcile_report.Report
 render_table = reconcile_report.render_table
 
+
 def _skipped_rows(skipped):
     """A ``skipped`` row, and count, per search IPA cut off."""
     rows = []

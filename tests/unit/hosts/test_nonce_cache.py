@@ -70,8 +70,8 @@ def test_replica_sharing_memcached_answers_the_same_otp_without_ipa(
     assert ipa.calls == []
 
 
-def test_without_dns_check_a_cache_miss_reads_once_then_adds(cached_enroller, enroll,
-                                                   ipa):
+def test_without_dns_check_a_cache_miss_reads_once_then_adds(
+        cached_enroller, enroll, ipa):
     enroller = cached_enroller(check_dns_records=False)
     enroll(make_request(hostname='warmup', instance_id='other'),
            enroller=enroller)
