@@ -98,6 +98,10 @@ def do_hosts_list(conf, out):
     ipa = ipa_client.IPAClient.from_conf(conf)
     try:
         owned = inventory.owned_hosts(ipa, all=True)
+        for instance_id in owned.skipped:
+            sys.stderr.write('warning: the hosts of instance %s are not '
+                             'listed: IPA cut off their search\n'
+                             % instance_id)
         services = _services_of(ipa, [host.fqdn for host in owned])
     finally:
         ipa.close()

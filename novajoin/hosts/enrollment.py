@@ -168,15 +168,11 @@ class Enroller(object):
         cached = self._nonces.lookup(attempt.instance_id, attempt.fqdn)
         if cached.nonce:
             return self._answer_unused_otp(attempt, cached.nonce)
+        # Read even when the cache suggests a new host: the read batch also
+        # tells whether the instance owns a host under another name, and
+        # an instance never gets a second one.
         checks = self._names.reads(attempt.fqdn, domain)
-        if checks:
-            entry = self._hosts.show_and_check_name(attempt, checks)
-        elif cached.answered:
-            # A working cache without the nonce: most likely the first
-            # request of this boot.
-            entry = None
-        else:
-            entry = self._hosts.show(attempt)
+        entry = self._hosts.show_and_check_name(attempt, checks)
         if entry is None:
             try:
                 return self._add_host(attempt, attributes)

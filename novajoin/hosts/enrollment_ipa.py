@@ -5,12 +5,16 @@ results is decided elsewhere (:mod:`novajoin.hosts.enrollment_decision`).
 The read of an entry carries the name checks of
 :mod:`novajoin.hosts.reserved_names` as sub-calls of one ``batch`` when
 there are any, so checking a name adds no round trip to a request that
-must read anyway. Each call is counted on the request's attempt
+must read anyway. The same ``batch`` looks for another host the
+instance already owns (:func:`novajoin.hosts.inventory.instance_entries`'
+search), so the one-host-per-instance rule costs no round trip either.
+Each call is counted on the request's attempt
 (:mod:`novajoin.hosts.enrollment_attempt`) and given the time left before
 its deadline.
 """
 
 from novajoin import exception
+from novajoin.hosts import inventory
 from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
 
@@ -31,15 +35,19 @@ class HostEntryCalls(object):
         return output['result']
 
     def show_and_check_name(self, attempt, checks):
-        """:meth:`show`, and the name checks, in one round trip.
+        """:meth:`show`, the name checks, and the instance's other host, in
+        one round trip.
 
         :raises novajoin.exception.NovajoinError: a subclass, for a name
-            the checks refuse.
+            the checks refuse, or :class:`novajoin.exception.InstanceHasHost`
+            when the entry is missing and the instance owns another host.
         """
         timeout = attempt.time_left()
         attempt.ipa_calls += 1
-        items = self._ipa.batch([('host_show', [attempt.fqdn], {})] + checks,
-                                timeout=timeout)
+        owner_search = ('host_find', [inventory.instance_marker(
+            attempt.instance_id)], {'sizelimit': 0})
+        items = self._ipa.batch([('host_show', [attempt.fqdn], {}),
+                                 owner_search] + checks, timeout=timeout)
         shown = items[0]
         if isinstance(shown.error, ipa_errors.NotFound):
             entry = None
@@ -47,9 +55,25 @@ class HostEntryCalls(object):
             raise shown.error
         else:
             entry = shown.result['result']
-        self._names.refuse_from_reads(attempt.fqdn, checks, items[1:],
+        if entry is None:
+            self._refuse_second_host(attempt, items[1])
+        self._names.refuse_from_reads(attempt.fqdn, checks, items[2:],
                                       new_host=entry is None)
         return entry
+
+    @staticmethod
+    def _refuse_second_host(attempt, found):
+        """Refuse a new host for an instance that owns one already."""
+        if found.error is not None:
+            raise found.error
+        if found.result.get('truncated'):
+            raise attempt.unavailable(
+                'IPA cut off the search for the hosts of the instance')
+        for entry in found.result.get('result') or ():
+            if ownership.is_owned_by(entry, attempt.instance_id):
+                existing = inventory.host_fqdn(entry)
+                if existing != attempt.fqdn:
+                    raise exception.InstanceHasHost(attempt.fqdn, existing)
 
     def add(self, attempt, nonce, attributes):
         """Add the entry, owned by the instance, with ``attempt.otp``.

@@ -26,6 +26,12 @@ current one-time password (re-armed after a rebuild), in UTC. It is what the
 unenrolled-host TTL counts from (:mod:`novajoin.hosts.reconcile`): IPA keeps no
 creation time a client can read. Entries without it (novajoin 1.3.0's, or
 made before this field existed) have ``created`` None.
+
+``disabled_for_rebuild`` is written by the listener just before it
+disables an instance's enrolled host for a rebuild: the time nova says that
+rebuild started. It is the record that novajoin, not an administrator,
+disabled the entry, so only such an entry is re-armed for that rebuild
+(:mod:`novajoin.hosts.rebuild`). The re-arm writes a record without it.
 """
 
 import datetime
@@ -38,6 +44,7 @@ CREATED_KEY = 'created'
 _TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 ROLE_KEY = 'role'
 PROJECT_KEY = 'project_id'
+REBUILD_KEY = 'disabled_for_rebuild'
 
 ROLE_SUBHOST = 'subhost'
 ROLE_SERVICE_HOST = 'service-host'
@@ -48,13 +55,14 @@ class OwnerRecord(object):
     """What novajoin recorded in a host entry it created."""
 
     def __init__(self, instance_id, otp_nonce=None, role=None,
-                 project_id=None, created=None):
+                 project_id=None, created=None, disabled_for_rebuild=None):
         self.instance_id = instance_id
         self.otp_nonce = otp_nonce
         # None: the instance's own host.
         self.role = role
         self.project_id = project_id
         self.created = created
+        self.disabled_for_rebuild = disabled_for_rebuild
 
     def __eq__(self, other):
         return (isinstance(other, OwnerRecord)
@@ -62,7 +70,8 @@ class OwnerRecord(object):
                 and self.otp_nonce == other.otp_nonce
                 and self.role == other.role
                 and self.project_id == other.project_id
-                and self.created == other.created)
+                and self.created == other.created
+                and self.disabled_for_rebuild == other.disabled_for_rebuild)
 
     def __repr__(self):
         # The nonce is not secret on its own, but it has no place in logs.
@@ -77,12 +86,14 @@ def utcnow():
 
 
 def build_description(instance_id, otp_nonce=None, role=None,
-                      project_id=None, created=None):
+                      project_id=None, created=None,
+                      disabled_for_rebuild=None):
     """The ``description`` value for a host created for ``instance_id``.
 
     ``role`` is one of :data:`ROLES` for the hosts of TLS services, None
     for the instance's own host. ``created`` (an aware datetime) defaults
-    to now.
+    to now. ``disabled_for_rebuild`` (an aware datetime) is when the
+    rebuild for which novajoin disables the entry started.
     """
     if role is not None and role not in ROLES:
         raise ValueError('unknown ownership role %r' % role)
@@ -94,6 +105,8 @@ def build_description(instance_id, otp_nonce=None, role=None,
         metadata[ROLE_KEY] = role
     if project_id is not None:
         metadata[PROJECT_KEY] = project_id
+    if disabled_for_rebuild is not None:
+        metadata[REBUILD_KEY] = format_time(disabled_for_rebuild)
     return json.dumps({METADATA_KEY: metadata}, sort_keys=True)
 
 
@@ -144,7 +157,8 @@ def parse_description(description):
         return None
     return OwnerRecord(instance_id, _optional_text(metadata, OTP_NONCE_KEY),
                        role, _optional_text(metadata, PROJECT_KEY),
-                       parse_time(metadata.get(CREATED_KEY)))
+                       parse_time(metadata.get(CREATED_KEY)),
+                       parse_time(metadata.get(REBUILD_KEY)))
 
 
 def _optional_text(metadata, key):

@@ -50,6 +50,7 @@ from novajoin.hosts import reconcile_apply
 from novajoin.hosts import reconcile_plan
 from novajoin.hosts import reconcile_report
 from novajoin.ipa import errors as ipa_errors
+from novajoin import metrics
 
 # The names callers and tests have always used, from the modules that now
 # hold them.
@@ -65,6 +66,17 @@ TooManyDeletes = reconcile_plan.TooManyDeletes
 Row = reconcile_report.Row
 Report = reconcile_report.Report
 render_table = reconcile_report.render_table
+
+
+def _skipped_rows(skipped):
+    """A ``skipped`` row, and count, per search IPA cut off."""
+    rows = []
+    for instance_id in skipped:
+        metrics.RECONCILE_ACTIONS.labels(action='skipped').inc()
+        rows.append(Row('skipped', '-', instance_id, None,
+                        'IPA cut off the search for its hosts'))
+    return rows
+
 
 # A batch of host_show calls per round trip.
 _SHOW_BATCH = 50
@@ -96,7 +108,8 @@ class Reconciler(object):
         """
         # Service hosts outlive the instance that made them; deleting an
         # instance releases them (novajoin.services), as on delete.
-        hosts = [host for host in inventory.owned_hosts(self._ipa, all=True)
+        found = inventory.owned_hosts(self._ipa, all=True)
+        hosts = [host for host in found
                  if host.record.role != ownership.ROLE_SERVICE_HOST]
         live = self._servers.live()
         deleted = self._servers.deleted()
@@ -113,7 +126,8 @@ class Reconciler(object):
         if not (dry_run or force):
             self._planner.refuse_too_many(plans, len(hosts))
         rows = self._applier.apply(plans, dry_run)
-        return Report(rows, len(hosts), len(by_instance))
+        return Report(rows + _skipped_rows(found.skipped), len(hosts),
+                      len(by_instance))
 
     def _plan_missing(self, instance_id, owned, server):
         if self._planner.within_grace(owned, server, self._clock()):

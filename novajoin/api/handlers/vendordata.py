@@ -32,6 +32,7 @@ _HTTP_ERROR_FOR = (
     (exception.HostClassNotAllowed, errors.Forbidden),
     (exception.NameReserved, errors.Forbidden),
     (exception.HostPasswordUnknown, errors.Conflict),
+    (exception.InstanceHasHost, errors.Conflict),
 )
 
 

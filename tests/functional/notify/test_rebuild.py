@@ -11,6 +11,7 @@ from tests.fixtures import notifications as samples
 from tests.fixtures import novajoin_server
 from tests.fixtures import rabbit
 from tests.functional.api import conftest as api
+from tests.functional.notify.conftest import wait_until
 from tests.functional.notify import lifecycle
 
 VERSIONED = 'versioned_notifications'
@@ -108,3 +109,26 @@ def test_rebuild_nova_does_not_know_changes_nothing(env, nova_api):
 
     assert 'ipaotp' not in vm.vendordata()
     assert lifecycle.DOMAIN in first['hostname']
+
+
+def test_admin_disabled_host_stays_disabled_across_a_rebuild(env, nova_api):
+    listener = env.start_listener()
+    vm = Instance(env, nova_api)
+    first = vm.vendordata()
+    env.ipa.admin.join(first['hostname'], first['ipaotp'])
+    # An administrator takes the host out of IPA before the rebuild.
+    ipa = lifecycle.ipa_admin_client(env.ipa)
+    ipa.host_disable(first['hostname'])
+    time.sleep(1.1)
+    vm.rebuild_started_now()
+
+    _send(env, samples.versioned_rebuild(vm.instance_id, 'start'))
+    listener.wait_for_outcome(vm.instance_id, 'kept-disabled')
+    _send(env, samples.versioned_rebuild(vm.instance_id, 'end'))
+    wait_until(lambda: len(listener.outcomes()) >= 2, 'the .end outcome')
+
+    entry = ipa.host_show(first['hostname'])['result']
+    assert not entry['has_password'] and not entry['has_keytab']
+    assert 'ipaotp' not in vm.vendordata()
+    assert 'rearmed' not in listener.log()
+    assert 'disabled before this rebuild' in listener.log()

@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from novajoin.hosts import ownership
+from tests.fixtures import novajoin_server
+from tests.functional.api import conftest as api
 from tests.functional.notify.conftest import wait_until
 from tests.functional.notify import lifecycle
 
@@ -221,3 +223,69 @@ def test_one_of_two_listeners_reconciles_and_the_other_takes_over(env):
                'the other listener to take the lock over')
     wait_until(lambda: 'reconcile done' in follower.log(),
                'the other listener to reconcile')
+
+
+@pytest.fixture
+def nova_api(env, tmp_path, test_ca):
+    """novajoin-server with the listener's OTP key; nova's caller."""
+    sections = api.server_sections(env.keystone, env.ipa, env.otp_key_file)
+    with novajoin_server.run_novajoin_server(
+            tmp_path / 'api', test_ca, sections) as server:
+        yield api.caller_for(server, env.keystone, 'nova')
+
+
+def test_crafted_locations_and_a_renamed_instance_stop_nothing(env,
+                                                               nova_api):
+    nova = env.openstack
+    ipa = lifecycle.ipa_admin_client(env.ipa)
+    victim = str(uuid.uuid4())
+    nova.set_server(victim, project_id='p-victim')
+    crafted = '"%s": "%s' % (ownership.INSTANCE_KEY, victim)
+    # The location is refused now: nothing is written.
+    refused = nova_api.post(api.vendordata_body(
+        hostname='crafty', instance_id=victim,
+        metadata={'ipa_enroll': 'true', 'ipa_host_location': crafted}))
+    assert refused.status_code == 400, refused.text
+    assert 'ipa_host_location' in refused.text
+    # 101 such hosts written before the check existed, by one instance.
+    attacker = str(uuid.uuid4())
+    nova.set_server(attacker, project_id='p-attacker')
+    for start in range(0, 101, 50):
+        for item in ipa.batch([
+                ('host_add', [fqdn('crafted-%03d' % number)], {
+                    'force': True, 'nshostlocation': crafted,
+                    'description': ownership.build_description(attacker)})
+                for number in range(start, min(start + 50, 101))]):
+            assert item.error is None
+    # The victim's own host; then renamed 4 times (nova API 2.90).
+    names = ['victim-%d' % number for number in range(5)]
+    first = nova_api.post(api.vendordata_body(
+        hostname=names[0], instance_id=victim,
+        metadata={'ipa_enroll': 'true', 'ipa_host_location': 'rack 4'}))
+    assert first.status_code == 200, first.text
+    for name in names[1:]:
+        again = nova_api.post(api.vendordata_body(
+            hostname=name, instance_id=victim,
+            metadata={'ipa_enroll': 'true'}))
+        assert again.status_code == 409, again.text
+        assert fqdn(names[0]) in again.text
+    owned = [entry for entry in ipa.host_find(
+        criteria=victim, sizelimit=0)['result']
+        if ownership.is_owned_by(entry, victim)]
+    assert [entry['fqdn'][0] for entry in owned] == [fqdn(names[0])]
+
+    conf = env.write_conf()
+    dry = lifecycle.run_manage(conf, 'reconcile', '--dry-run')
+    assert dry.returncode == 0, dry.stderr
+    assert 'owned hosts of' in dry.stdout
+    assert 'SearchTruncated' not in dry.stderr + dry.stdout
+    # The simulator is shared: other tests' hosts may be in it too.
+    done = lifecycle.run_manage(conf, 'reconcile', '--force')
+    assert done.returncode == 0, done.stderr
+    listed = lifecycle.run_manage(conf, 'hosts', 'list', '--format', 'json')
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert len([row for row in rows
+                if row['instance_id'] == attacker]) == 101
+    assert [row['fqdn'] for row in rows
+            if row['instance_id'] == victim] == [fqdn(names[0])]

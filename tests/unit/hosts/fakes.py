@@ -98,6 +98,20 @@ class FakeIPA(object):
             return {'result': self._view(host), 'value': fqdn,
                     'summary': None}
 
+    def _batch_host_find(self, criteria, sizelimit=None):
+        # criteria: a case-insensitive substring of the attributes IPA
+        # searches (ipa-jsonrpc.md); here those the fake keeps.
+        needle = criteria.lower()
+        with self._lock:
+            found = [self._view(host) for fqdn, host in
+                     sorted(self.hosts.items())
+                     if any(needle in str(host.get(name) or '').lower()
+                            for name in ('fqdn', 'description',
+                                         'nshostlocation', 'nsosversion',
+                                         'userclass'))]
+        return {'result': found, 'count': len(found), 'truncated': False,
+                'summary': '%d hosts matched' % len(found)}
+
     def host_add(self, fqdn, timeout=None, **options):
         self._enter('host_add', fqdn, timeout, options)
         _check_options(options, HOST_ADD_OPTIONS)

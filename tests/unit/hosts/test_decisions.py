@@ -43,8 +43,9 @@ def test_instance_metadata_requests_enrollment(enroll, ipa, flag):
     assert result.body['krb_realm'] == 'EXAMPLE.TEST'
     # One read carrying the entry lookup and the name checks, one write.
     assert ipa.commands() == ['batch', 'host_add']
-    assert ipa.batched_commands() == ['host_show', 'server_find',
-                                      'dnsrecord_show', 'dnszone_show']
+    assert ipa.batched_commands() == ['host_show', 'host_find',
+                                      'server_find', 'dnsrecord_show',
+                                      'dnszone_show']
     # The answer is what IPA accepts for ipa-join.
     ipa.enroll_with(FQDN, result.body['ipaotp'])
 

@@ -75,6 +75,21 @@ def test_owned_hosts_are_all_found_when_ipa_truncates():
     assert ipa.finds > 1
 
 
+def test_a_search_cut_off_at_a_full_id_is_skipped_not_fatal():
+    # The server's own limit (sizelimit=0 does not lift it here).
+    ipa = LimitedIPA(sizelimit=3)
+    crowded, other = str(uuid.uuid4()), str(uuid.uuid4())
+    for number in range(5):
+        ipa.add('vm%d.example.test' % number,
+                ownership.build_description(crowded))
+    ipa.add('other.example.test', ownership.build_description(other))
+
+    found = inventory.owned_hosts(ipa)
+
+    assert [host.fqdn for host in found] == ['other.example.test']
+    assert found.skipped == [crowded]
+
+
 def test_a_truncated_search_for_one_instance_is_an_error():
     ipa = LimitedIPA(sizelimit=2)
     instance_id = str(uuid.uuid4())

@@ -177,8 +177,10 @@ def test_without_dns_check_the_batch_is_only_needed_for_servers(
     enroll(make_request(hostname='www'), enroller=enroller)
     enroll(make_request(hostname='vm2', instance_id=conftest.OTHER_INSTANCE),
            enroller=enroller)
-    assert ipa.batched_commands() == ['host_show', 'server_find']
-    assert ipa.commands() == ['batch', 'host_add', 'host_show', 'host_add']
+    assert ipa.batched_commands() == ['host_show', 'host_find',
+                                      'server_find', 'host_show',
+                                      'host_find']
+    assert ipa.commands() == ['batch', 'host_add', 'batch', 'host_add']
 
 
 def test_zones_and_names_from_the_domain_down():
