@@ -263,9 +263,10 @@ def test_records_are_kept_apart_from_nonces(nonces, memcached):
         nonce_cache.RECORD_KEY_PREFIX)
 
 
-def test_a_record_memcached_cannot_serve_is_a_miss(clock):
+def test_a_record_memcached_cannot_serve_is_a_miss(clock, otp_key):
     down = DownClient()
-    nonces = nonce_cache.NonceCache(down, ttl=10, clock=clock)
+    nonces = nonce_cache.NonceCache(down, ttl=10, otp_key=otp_key,
+                                    clock=clock)
     assert not nonces.store_record('kind', 'i-1', FQDN, b'value', 60)
     assert nonces.load_record('kind', 'i-1', FQDN) is None
     assert down.calls == 2

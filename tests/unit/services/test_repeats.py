@@ -4,11 +4,13 @@ the first request is judged on nova's boot-roles."""
 
 import json
 import logging
+import os
 
 from pymemcache.test import utils as memcache_utils
 import pytest
 
 from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
 from novajoin.ipa import errors as ipa_errors
 from novajoin.services import metadata
 from novajoin.services import records
@@ -201,7 +203,9 @@ def _ipa_down(*args, **kwargs):
 
 def test_records_in_memcached_are_shared_and_bound_to_their_host(
         ipa, enforcer, clock, memcached):
-    cache = nonce_cache.NonceCache(memcached, ttl=10, clock=clock)
+    cache = nonce_cache.NonceCache(memcached, ttl=10,
+                                   otp_key=otp.OTPKey(os.urandom(48)),
+                                   clock=clock)
     one = make(ipa, enforcer, clock, cache=cache)
     two = make(ipa, enforcer, clock, cache=cache)
     web = instance(ipa)
@@ -213,7 +217,8 @@ def test_records_in_memcached_are_shared_and_bound_to_their_host(
     db = instance(ipa, B, 'db')
     value = memcached.get(nonce_cache.record_key(
         records.SATISFIED, A, web.fqdn))
-    assert json.loads(value)['instance'] == A
+    assert json.loads(cache.load_record(
+        records.SATISFIED, A, web.fqdn))['instance'] == A
     memcached.set(nonce_cache.record_key(records.SATISFIED, B, db.fqdn),
                   value)
     assert ensure(two, db, compact(HTTP=['internalapi'])).ipa_calls == 2
