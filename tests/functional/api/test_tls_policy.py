@@ -4,7 +4,8 @@ Debian's sslscan against novajoin-server, the shipped uWSGI ini, the
 shipped httpd vhost and the shipped haproxy example, each with an EC and
 an RSA certificate: TLS 1.2 and 1.3 only; in TLS 1.2 only forward secret
 (ECDHE or DHE) AES-GCM or CHACHA20-POLY1305 suites; X25519 among the key
-exchange groups; no version string in the Server header.
+exchange groups (not under uWSGI 2.0, which offers P-256 only); no
+version string in the Server header.
 """
 
 import contextlib
@@ -78,9 +79,15 @@ def test_tls_1_2_offers_forward_secret_aead_suites_only(scanned):
     assert {c for c in accepted if not ALLOWED_TLS12.match(c)} == set()
 
 
-def test_key_exchange_groups_include_x25519(scanned):
+def test_key_exchange_groups_include_x25519(scanned, request):
     _, _, report = scanned
-    groups = {g.get('name').lower() for g in report.iter('group')}
+    groups = {g.get('name').lower().split()[0] for g in report.iter('group')}
+    if request.node.callspec.id.startswith('uwsgi-'):
+        # uWSGI 2.0's HTTPS router sets P-256 as its only group and has no
+        # option for others (README "TLS policy"): the known exception,
+        # asserted so that a uWSGI that offers more is noticed.
+        assert groups == {'secp256r1'}, groups
+        return
     assert 'x25519' in groups, groups
 
 
