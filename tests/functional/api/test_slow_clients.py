@@ -9,7 +9,8 @@ ini.
 
 Slow bodies (no token, complete headers announcing 60,000 bytes, then a
 byte every 3 s) are sent to novajoin-server and to the haproxy example
-(in front of uWSGI, which alone does not withstand them).
+(in front of uWSGI, which alone does not withstand them). Slow headers go
+to the httpd vhost and the haproxy example too.
 """
 
 import time
@@ -137,4 +138,16 @@ def test_slow_bodies_do_not_block_nova(any_runner, ks):
         for _ in range(3):
             time.sleep(1.5)
             _assert_answered_in_time(post)
+    _assert_recovered(post)
+
+
+@pytest.mark.parametrize('any_runner', ['haproxy', 'httpd'], indirect=True)
+def test_slow_headers_do_not_block_nova_elsewhere(any_runner, ks):
+    novajoin = any_runner
+    post = _nova_request(novajoin, ks)
+    with floods.SlowHeaderFlood(*novajoin.address, novajoin.ca_file,
+                                FLOOD_SIZE, setup_time=20) as flood:
+        time.sleep(1.5)
+        _assert_answered_in_time(post)
+        assert flood.connected == FLOOD_SIZE
     _assert_recovered(post)
