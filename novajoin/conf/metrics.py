@@ -7,10 +7,12 @@ GROUP = 'metrics'
 metrics_opts = [
     cfg.BoolOpt('enabled', default=False,
                 help='Serve Prometheus metrics: the API at GET /metrics on '
-                     'its own port (no token needed, so keep it off, or '
-                     'restrict /metrics in front of the API, where the API '
-                     'port is reachable by untrusted clients), and '
-                     'novajoin-notify on listener_host:listener_port. The '
+                     'the API port itself (the listener and TLS of POST /v1; '
+                     'no token needed, so anyone who reaches that port can '
+                     'read them: keep it off, or deny /metrics in front of '
+                     'the API, where untrusted clients reach the API port), '
+                     'and novajoin-notify on listener_host:listener_port '
+                     '(plain HTTP, loopback by default). The '
                      'metrics hold counts and timings only, never a secret '
                      'or instance data. With several API processes set '
                      'PROMETHEUS_MULTIPROC_DIR (README "Monitoring").'),

@@ -5,8 +5,12 @@ connections sending their headers a byte per second; a nova-shaped request
 on a fresh connection must still be answered within a second (a
 correctness bound, not a benchmark). The runners README recommends where
 untrusted clients reach the port: novajoin-server and the shipped uWSGI
-ini. The httpd vhost is not held to this (README says so: httpd's
-mod_reqtimeout and worker limits decide there).
+ini.
+
+Slow bodies (no token, complete headers announcing 60,000 bytes, then a
+byte every 3 s) are sent to novajoin-server and to the haproxy example
+(in front of uWSGI, which alone does not withstand them). Slow headers go
+to the httpd vhost and the haproxy example too.
 """
 
 import time
@@ -15,6 +19,8 @@ import pytest
 import requests
 
 from tests.fixtures import floods
+from tests.fixtures import haproxy
+from tests.fixtures import novajoin_server
 from tests.functional.api import conftest
 
 FLOOD_SIZE = 1000
@@ -23,6 +29,10 @@ ANSWER_WITHIN = 1.0
 
 @pytest.fixture
 def nova_request(novajoin, ks):
+    return _nova_request(novajoin, ks)
+
+
+def _nova_request(novajoin, ks):
     """A nova-shaped POST /v1 with a token novajoin has validated before."""
     token = ks.token_for('nova')
     body = conftest.vendordata_body(metadata={})
@@ -87,3 +97,57 @@ def test_slow_headers_do_not_block_nova(novajoin, nova_request):
         _assert_answered_in_time(nova_request)
         assert flood.connected == FLOOD_SIZE
     _assert_recovered(nova_request)
+
+
+SLOW_BODIES = 40
+
+
+@pytest.fixture(scope='module')
+def any_runner(request, tmp_path_factory, test_ca, ks, ipa, otp_key_file,
+               standin):
+    """The API under every runner we ship.
+
+    haproxy's example is in front of uWSGI here, which would give a slow
+    body to a worker thread: what is tested is that haproxy never does.
+    """
+    workdir = tmp_path_factory.mktemp('slow-body-' + request.param)
+    sections = conftest.server_sections(ks, ipa, otp_key_file)
+    runner = 'uwsgi' if request.param == 'haproxy' else request.param
+    with novajoin_server.run_novajoin_server(
+            workdir, test_ca, sections, runner=runner) as server:
+        if request.param != 'haproxy':
+            yield server
+            return
+        with haproxy.run_haproxy(workdir / 'haproxy', test_ca,
+                                 [server.url]) as url:
+            server.url = url
+            yield server
+
+
+# Not 'uwsgi' and 'httpd' alone: their worker threads wait for the body
+# (uWSGI 2.0's HTTPS router passes it on as it comes; mod_wsgi 4.9 daemon
+# mode too), so 40 slow bodies stop them; README "Slow clients".
+@pytest.mark.parametrize('any_runner', ['novajoin-server', 'haproxy'],
+                         indirect=True)
+def test_slow_bodies_do_not_block_nova(any_runner, ks):
+    novajoin = any_runner
+    post = _nova_request(novajoin, ks)
+    with floods.SlowBodyFlood(*novajoin.address, novajoin.ca_file,
+                              SLOW_BODIES, interval=3.0) as flood:
+        assert flood.connected == SLOW_BODIES
+        for _ in range(3):
+            time.sleep(1.5)
+            _assert_answered_in_time(post)
+    _assert_recovered(post)
+
+
+@pytest.mark.parametrize('any_runner', ['haproxy', 'httpd'], indirect=True)
+def test_slow_headers_do_not_block_nova_elsewhere(any_runner, ks):
+    novajoin = any_runner
+    post = _nova_request(novajoin, ks)
+    with floods.SlowHeaderFlood(*novajoin.address, novajoin.ca_file,
+                                FLOOD_SIZE, setup_time=20) as flood:
+        time.sleep(1.5)
+        _assert_answered_in_time(post)
+        assert flood.connected == FLOOD_SIZE
+    _assert_recovered(post)
