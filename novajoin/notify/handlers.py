@@ -95,6 +95,14 @@ def update_services(deps, update):
     owned = cleanup.find_owned_resources(deps.ipa, update.instance_id)
     if not owned.host_fqdns:
         return _outcome(update.instance_id, 'not-enrolled', observed=True)
+    # An update nova sent before the delete may be handled after it (two
+    # formats, redeliveries, several listeners): what it would create
+    # would outlive the instance.
+    if deps.instances.is_gone(update.instance_id):
+        return _outcome(update.instance_id, 'instance-gone',
+                        owned.host_fqdns,
+                        reason='nova reports the instance deleted; no '
+                               'service is created', warn=True)
     for fqdn in owned.host_fqdns:
         deps.services.update(
             services_manager.Instance(update.instance_id, update.project_id,

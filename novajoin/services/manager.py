@@ -138,7 +138,10 @@ class TLSServices(object):
         request.managed -= held
         if not request:
             return None
-        return self._creation.ensure(instance, request, (), None)
+        # The instance's host is read in the same batch: if it is gone
+        # (the instance was deleted meanwhile), nothing is created.
+        return self._creation.ensure(instance, request, (), None,
+                                     host_must_exist=True)
 
     def release(self, instance_id, fqdn, subhosts):
         """Delete side: stop ``fqdn`` managing the managed principals.
@@ -170,8 +173,12 @@ class _Creation(object):
         self._min_call_time = min_call_time
         self._clock = clock
 
-    def ensure(self, instance, request, boot_roles, deadline):
+    def ensure(self, instance, request, boot_roles, deadline,
+               host_must_exist=False):
         """Give ``instance`` what ``request`` asks for and it may have.
+
+        ``host_must_exist``: create nothing unless ``instance.fqdn`` is
+        still the instance's own host (read in the same batch).
 
         :returns: :class:`Summary`
         """
@@ -179,6 +186,8 @@ class _Creation(object):
             instance, boot_roles)
         hosts, principals = ipa_state.names_to_read(instance, request,
                                                     managed_allowed)
+        if host_must_exist:
+            hosts.add(instance.fqdn)
         if len(principals) > self._max_principals:
             return _report(instance, Summary(refusals=request.refusals + [
                 service_metadata.Refusal(
@@ -189,6 +198,12 @@ class _Creation(object):
         if hosts or principals:
             state, read_calls = self._reader.read(
                 hosts, principals, timeout=self._time_left(deadline))
+        if host_must_exist and not _still_owned(instance, state):
+            LOG.warning('instance=%s fqdn=%s services decision=refused '
+                        'reason=the instance\'s host is gone from IPA; '
+                        'nothing is created', instance.instance_id,
+                        instance.fqdn)
+            return Summary(ipa_calls=read_calls, skipped='host gone')
         plan = confinement.plan(instance, request, state, self._rules,
                                 managed_allowed)
         if plan.writes:
@@ -311,6 +326,12 @@ def _report(instance, summary):
              instance.fqdn, len(summary.granted), len(summary.refusals),
              summary.written, len(summary.failed), summary.ipa_calls)
     return summary
+
+
+def _still_owned(instance, state):
+    entry = state.hosts.get(instance.fqdn, ipa_state.ABSENT)
+    return (entry is not ipa_state.ABSENT
+            and ownership.is_owned_by(entry, instance.instance_id))
 
 
 class _NoTimeLeft(Exception):
