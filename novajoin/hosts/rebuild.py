@@ -147,8 +147,10 @@ class Rebuilds(object):
             if subhost:
                 outcomes.append(HostOutcome(fqdn, DISABLED))
                 continue
-            armings[fqdn] = rearm.arming_for(self._otp_key, instance_id,
-                                             fqdn, created=self._clock())
+            record = ownership.owner_of(entry)
+            armings[fqdn] = rearm.arming_for(
+                self._otp_key, instance_id, fqdn, created=self._clock(),
+                floating_ips=record.floating_ips if record else None)
             calls.append(('host_mod', [fqdn],
                           armings[fqdn].host_mod_options))
             outcomes.append(HostOutcome(fqdn, REARMED))
