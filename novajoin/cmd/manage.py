@@ -24,6 +24,7 @@ from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
 from novajoin.manage import checks
+from novajoin.openstack import neutron
 from novajoin.openstack import nova
 from novajoin.openstack import servers
 
@@ -174,12 +175,15 @@ def do_reconcile(conf, out):
         nova.InstanceStatus.from_conf(conf, session), grace=grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent,
-        nonces=nonce_cache.NonceCache.from_conf(conf))
+        nonces=nonce_cache.NonceCache.from_conf(conf),
+        floating_ips=neutron.FloatingIPLookup.from_conf(conf, session),
+        zone=conf.domain or ipa.domain)
     dry_run = conf.command.dry_run
     try:
         report = reconciler.run(dry_run=dry_run, force=conf.command.force)
     except (ipa_errors.IPAError, nova.NovaUnavailable,
-            inventory.SearchTruncated, reconcile.TooManyDeletes) as exc:
+            neutron.NeutronUnavailable, inventory.SearchTruncated,
+            reconcile.TooManyDeletes) as exc:
         sys.stderr.write('novajoin-manage: reconcile failed, nothing more '
                          'was changed: %s: %s\n' % (type(exc).__name__, exc))
         return 1

@@ -108,7 +108,9 @@ def rearm_host(ipa, otp_key, nonces, instance_id, fqdn, timeout=None):
         nonces.remember(instance_id, fqdn, state.nonce, replace=False)
         LOG.info('instance=%s fqdn=%s decision=%s', instance_id, fqdn, KEPT)
         return KEPT
-    arming = arming_for(otp_key, instance_id, fqdn)
+    # The floating IP records stay across a rebuild.
+    arming = arming_for(otp_key, instance_id, fqdn,
+                        floating_ips=_floating_ips_of(entry))
     try:
         ipa.host_mod(fqdn, timeout=timeout, **arming.host_mod_options)
     except ipa_errors.ValidationError:
@@ -117,6 +119,11 @@ def rearm_host(ipa, otp_key, nonces, instance_id, fqdn, timeout=None):
     share_nonce(nonces, instance_id, fqdn, arming.nonce)
     LOG.info('instance=%s fqdn=%s decision=%s', instance_id, fqdn, REARMED)
     return REARMED
+
+
+def _floating_ips_of(entry):
+    record = ownership.owner_of(entry)
+    return record.floating_ips if record is not None else None
 
 
 def forget_host(nonces, instance_id, fqdn):

@@ -170,8 +170,10 @@ class Rebuilds(object):
             if subhost:
                 outcomes.append(HostOutcome(fqdn, DISABLED))
                 continue
-            armings[fqdn] = rearm.arming_for(self._otp_key, instance_id,
-                                             fqdn, created=self._clock())
+            record = ownership.owner_of(entry)
+            armings[fqdn] = rearm.arming_for(
+                self._otp_key, instance_id, fqdn, created=self._clock(),
+                floating_ips=record.floating_ips if record else None)
             calls.append(('host_mod', [fqdn],
                           armings[fqdn].host_mod_options))
             outcomes.append(HostOutcome(fqdn, REARMED))
@@ -192,9 +194,8 @@ def _marked(entry, instance_id, started):
     rebuild that ``started``.
     """
     record = ownership.owner_of(entry)
-    return ownership.build_description(
-        instance_id, record.otp_nonce, project_id=record.project_id,
-        created=record.created or started, disabled_for_rebuild=started)
+    return ownership.rewritten(record, created=record.created or started,
+                               disabled_for_rebuild=started)
 
 
 def _disabled_for(entry, started):

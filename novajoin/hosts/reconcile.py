@@ -25,6 +25,15 @@ on hosts with novajoin's owner record (:mod:`novajoin.hosts.ownership`):
   asks again (a reboot) is enrolled as new. An entry whose owner record has
   no ``created`` time (novajoin 1.3.0's) gets one, with its nonce kept, so
   its TTL starts now.
+- **stale floating IP record**: an A record novajoin added for a floating
+  IP under the host of a living instance (the owner record's
+  ``floating_ips``), whose floating IP neutron no longer has
+  (``floating-ip-gone``) or no longer binds to that instance
+  (``floating-ip-moved``: not associated, or to another port's instance).
+  Only the address goes, from the record and from the list; a pass that
+  would remove more than ``max_delete_percent`` of the listed records (and
+  more than a handful) stops like one that deletes too many hosts.
+  Nova-network's records have no floating IP id to ask about and stay.
 - everything else is left alone: hosts of living instances (enrolled, or
   pending within the TTL), entries without novajoin's record, subhosts
   without a password, and service hosts of managed TLS services (deleting
@@ -59,6 +68,9 @@ UNENROLLED_EXPIRED = reconcile_plan.UNENROLLED_EXPIRED
 NO_CREATION_TIME = reconcile_plan.NO_CREATION_TIME
 DELETED_RECENTLY = reconcile_plan.DELETED_RECENTLY
 DELETE = reconcile_plan.DELETE
+REMOVE_RECORD = reconcile_plan.REMOVE_RECORD
+FLOATING_IP_GONE = reconcile_plan.FLOATING_IP_GONE
+FLOATING_IP_MOVED = reconcile_plan.FLOATING_IP_MOVED
 START_TTL = reconcile_plan.START_TTL
 KEEP = reconcile_plan.KEEP
 Plan = reconcile_plan.Plan
@@ -87,14 +99,17 @@ class Reconciler(object):
 
     def __init__(self, ipa, servers, instances, grace, ttl,
                  max_delete_percent=100, nonces=None, tls_services=None,
-                 clock=ownership.utcnow):
+                 clock=ownership.utcnow, floating_ips=None, zone=None):
         self._ipa = ipa
         self._servers = servers
         self._instances = instances
+        # novajoin.openstack.neutron.FloatingIPLookup; None: floating IP
+        # records are not checked.
+        self._floating_ips = floating_ips
         self._planner = reconcile_plan.Planner(grace, ttl,
                                                max_delete_percent)
         self._applier = reconcile_apply.Applier(ipa, nonces, tls_services,
-                                                clock)
+                                                clock, zone=zone)
         self._clock = clock
 
     def run(self, dry_run=False, force=False):
@@ -123,11 +138,48 @@ class Reconciler(object):
                 plans += self._plan_missing(instance_id, owned,
                                             deleted.get(instance_id))
         plans += self._plan_unenrolled(pending)
+        records, listed = self._plan_floating_ips(hosts, live)
         if not (dry_run or force):
             self._planner.refuse_too_many(plans, len(hosts))
+            self._planner.refuse_too_many_records(records, listed)
+        plans += records
         rows = self._applier.apply(plans, dry_run)
         return Report(rows + _skipped_rows(found.skipped), len(hosts),
                       len(by_instance))
+
+    def _plan_floating_ips(self, hosts, live):
+        """(plans, records checked) for the floating IP records of the
+        own hosts of living instances.
+
+        :raises novajoin.openstack.neutron.NeutronUnavailable:
+        """
+        if self._floating_ips is None:
+            return [], 0
+        plans, listed = [], 0
+        for host in hosts:
+            server = live.get(host.record.instance_id)
+            if server is None or host.record.role is not None:
+                continue
+            for address, floatingip_id in sorted(
+                    host.record.floating_ips.items()):
+                if floatingip_id is None:
+                    continue
+                listed += 1
+                reason = self._stale_because(host.record.instance_id,
+                                             address, floatingip_id)
+                if reason is not None:
+                    plans.append(reconcile_plan.Plan(
+                        REMOVE_RECORD, host.fqdn, host.record.instance_id,
+                        server.project_id, reason, host.record, address))
+        return plans, listed
+
+    def _stale_because(self, instance_id, address, floatingip_id):
+        found = self._floating_ips.get(floatingip_id)
+        if found is None or found.address != address:
+            return FLOATING_IP_GONE
+        if self._floating_ips.instance_of(found) != instance_id:
+            return FLOATING_IP_MOVED
+        return None
 
     def _plan_missing(self, instance_id, owned, server):
         if self._planner.within_grace(owned, server, self._clock()):

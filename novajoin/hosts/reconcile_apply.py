@@ -9,6 +9,7 @@ error fails that plan alone; the pass goes on with the next.
 import logging
 
 from novajoin.hosts import cleanup
+from novajoin.hosts import floating_ip_records
 from novajoin.hosts import nonce_cache
 from novajoin.hosts import ownership
 from novajoin.hosts import rearm
@@ -23,18 +24,22 @@ LOG = logging.getLogger('novajoin.hosts.reconcile')
 # Past-tense and dry-run wording of each step in the table.
 _DONE = {reconcile_plan.DELETE: 'deleted',
          reconcile_plan.START_TTL: 'ttl-started',
-         reconcile_plan.KEEP: 'kept'}
+         reconcile_plan.KEEP: 'kept',
+         reconcile_plan.REMOVE_RECORD: 'record-removed'}
 _WOULD = {reconcile_plan.DELETE: 'would-delete',
           reconcile_plan.START_TTL: 'would-start-ttl',
-          reconcile_plan.KEEP: 'kept'}
+          reconcile_plan.KEEP: 'kept',
+          reconcile_plan.REMOVE_RECORD: 'would-remove-record'}
 
 
 class Applier(object):
     """Makes the changes a plan asks for in IPA."""
 
     def __init__(self, ipa, nonces=None, tls_services=None,
-                 clock=ownership.utcnow):
+                 clock=ownership.utcnow, zone=None):
         self._ipa = ipa
+        # The DNS zone of the floating IP records.
+        self._zone = zone
         # Releases the managed services of a deleted instance's host.
         self._tls_services = tls_services
         # Deleted hosts' nonces are dropped from the API's shared cache.
@@ -53,9 +58,12 @@ class Applier(object):
         this pass to the error that failed (or None).
         """
         words = _WOULD if dry_run else _DONE
+        reason = plan.reason
+        if plan.address is not None:
+            reason = '%s %s' % (plan.reason, plan.address)
         row = reconcile_report.Row(words[plan.step], plan.fqdn,
                                    plan.instance_id, plan.project_id,
-                                   plan.reason)
+                                   reason)
         if dry_run or plan.step == reconcile_plan.KEEP:
             return row
         if plan.reason == reconcile_plan.INSTANCE_GONE:
@@ -63,6 +71,8 @@ class Applier(object):
                 cleaned[plan.instance_id] = self._attempt(
                     self._delete_instance, plan)
             error = cleaned[plan.instance_id]
+        elif plan.step == reconcile_plan.REMOVE_RECORD:
+            error = self._attempt(self._remove_record, plan)
         elif plan.step == reconcile_plan.DELETE:
             error = self._attempt(self._delete_host, plan)
         else:
@@ -70,12 +80,12 @@ class Applier(object):
         if error is not None:
             LOG.error('reconcile fqdn=%s instance=%s action=failed '
                       'reason=%s: %s', plan.fqdn, plan.instance_id,
-                      plan.reason, error)
+                      reason, error)
             metrics.RECONCILE_ACTIONS.labels(action='failed').inc()
             return row._replace(action='failed',
-                                reason='%s: %s' % (plan.reason, error.name))
+                                reason='%s: %s' % (reason, error.name))
         LOG.info('reconcile fqdn=%s instance=%s action=%s reason=%s',
-                 plan.fqdn, plan.instance_id, row.action, plan.reason)
+                 plan.fqdn, plan.instance_id, row.action, reason)
         metrics.RECONCILE_ACTIONS.labels(action=row.action).inc()
         return row
 
@@ -102,11 +112,28 @@ class Applier(object):
             pass
         rearm.forget_host(self._nonces, plan.instance_id, plan.fqdn)
 
+    def _remove_record(self, plan):
+        # Read again: only a record still listed for the same floating IP
+        # goes (the listener may have changed it since the search).
+        try:
+            entry = self._ipa.host_show(plan.fqdn)['result']
+        except ipa_errors.NotFound:
+            return
+        record = ownership.owner_of(entry)
+        if (record is None or record.instance_id != plan.instance_id
+                or plan.address not in record.floating_ips
+                or record.floating_ips[plan.address]
+                != plan.record.floating_ips.get(plan.address)):
+            return
+        floating_ip_records.remove_listed(self._ipa, self._zone, plan.fqdn,
+                                          record, plan.address)
+
     def _start_ttl(self, plan):
         record = plan.record
         description = ownership.build_description(
             plan.instance_id, record.otp_nonce, role=record.role,
-            project_id=record.project_id, created=self._clock())
+            project_id=record.project_id, created=self._clock(),
+            floating_ips=record.floating_ips)
         try:
             self._ipa.host_mod(plan.fqdn, description=description)
         except (ipa_errors.NotFound, ipa_errors.EmptyModlist):

@@ -14,6 +14,7 @@ import threading
 from novajoin.hosts import inventory
 from novajoin.hosts import reconcile
 from novajoin.ipa import errors as ipa_errors
+from novajoin.openstack import neutron
 from novajoin.openstack import nova
 
 LOG = logging.getLogger(__name__)
@@ -21,7 +22,8 @@ LOG = logging.getLogger(__name__)
 # Failures that end a run with nothing more changed; the next run tries
 # again.
 _OUTAGES = (ipa_errors.IPAError, nova.NovaUnavailable,
-            inventory.SearchTruncated, reconcile.TooManyDeletes)
+            neutron.NeutronUnavailable, inventory.SearchTruncated,
+            reconcile.TooManyDeletes)
 
 
 class PeriodicReconciliation(object):

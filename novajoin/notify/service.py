@@ -59,6 +59,7 @@ def build_dependencies(conf):
         ipa=ipa,
         instances=nova.InstanceStatus.from_conf(conf, session),
         ports=neutron.PortLookup.from_conf(conf, session),
+        floating_ips=neutron.FloatingIPLookup.from_conf(conf, session),
         zone=conf.domain or ipa.domain,
         services=services_manager.TLSServices.from_conf(
             conf, ipa, policy.build_enforcer(conf)),
@@ -83,7 +84,8 @@ def build_periodic_reconciliation(conf, deps):
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent,
         nonces=nonce_cache.NonceCache.from_conf(conf),
-        tls_services=deps.services)
+        tls_services=deps.services, floating_ips=deps.floating_ips,
+        zone=deps.zone)
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
         retry_interval=min(interval, 60))

@@ -199,7 +199,10 @@ class TLSServices(object):
         request.managed -= held
         if not request:
             return None
-        return self._creation.ensure(instance, request, (), None)
+        # The instance's host is read in the same batch: if it is gone
+        # (the instance was deleted meanwhile), nothing is created.
+        return self._creation.ensure(instance, request, (), None,
+                                     host_must_exist=True)
 
     def release(self, instance_id, fqdn, subhosts):
         """Delete side: stop ``fqdn`` managing the managed principals.
@@ -231,7 +234,8 @@ class _Creation(object):
         self._clock = clock
 
     def ensure(self, instance, request, boot_roles, deadline,
-               boot_managed=None, take_read=None, read_limit=None):
+               boot_managed=None, take_read=None, read_limit=None,
+               host_must_exist=False):
         """Give ``instance`` what ``request`` asks for and it may have.
 
         ``boot_managed`` None: ``boot_roles`` decide on managed services
@@ -240,6 +244,8 @@ class _Creation(object):
         without roles, or to be managed by the instance already, or in
         ``boot_managed`` (str, allowed at the first request) with the
         boot-roles still allowed. ``take_read()`` False: over the budget.
+        ``host_must_exist``: create nothing unless ``instance.fqdn`` is
+        still the instance's own host (read in the same batch).
 
         :returns: :class:`Summary`
         """
@@ -257,10 +263,18 @@ class _Creation(object):
         if refusal is not None:
             return _report(instance, Summary(refusals=request.refusals + [
                 service_metadata.Refusal('metadata', refusal)]))
+        if host_must_exist:
+            hosts.add(instance.fqdn)
         state, read_calls = ipa_state.IPAState(), 0
         if hosts or principals:
             state, read_calls = self._reader.read(
                 hosts, principals, timeout=self._time_left(deadline))
+        if host_must_exist and not _still_owned(instance, state):
+            LOG.warning('instance=%s fqdn=%s services decision=refused '
+                        'reason=the instance\'s host is gone from IPA; '
+                        'nothing is created', instance.instance_id,
+                        instance.fqdn)
+            return Summary(ipa_calls=read_calls, skipped='host gone')
         if later:
             plan = confinement.plan(
                 instance, request, state, self._rules,
@@ -416,6 +430,12 @@ def _report(instance, summary):
              instance.fqdn, len(summary.granted), len(summary.refusals),
              summary.written, len(summary.failed), summary.ipa_calls)
     return summary
+
+
+def _still_owned(instance, state):
+    entry = state.hosts.get(instance.fqdn, ipa_state.ABSENT)
+    return (entry is not ipa_state.ABSENT
+            and ownership.is_owned_by(entry, instance.instance_id))
 
 
 class _NoTimeLeft(Exception):

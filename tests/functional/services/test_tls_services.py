@@ -166,6 +166,8 @@ def test_update_removes_dropped_services_and_adds_new_ones(
     main = enroll(nova, body)['hostname']
     instance_id = body['instance-id']
     project_id = body['project-id']
+    # The listener asks nova whether the instance still exists.
+    listener_env.openstack.set_server(instance_id, project_id=project_id)
 
     changed = dict(body['metadata'], compact_service_HTTP='["internalapi"]')
     listener_env.nova.send(
