@@ -5,6 +5,7 @@ idempotent, and --dry-run changes nothing."""
 import base64
 import configparser
 import os
+import re
 import stat
 
 import pytest
@@ -216,3 +217,26 @@ def test_wrong_admin_password_fails_cleanly(ipa, installer, tmp_path):
     assert 'Traceback' not in result.stderr
     assert 'novajoin-install:' in result.stderr
     assert not os.path.exists(installer.join_conf)
+
+
+LOG_LINE = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \d+ '
+                      r'(DEBUG|INFO|WARNING|ERROR|CRITICAL) ')
+
+
+def test_stdout_is_the_report_and_logs_go_to_stderr(ipa, installer,
+                                                    tmp_path):
+    """Logging at INFO (the default) goes to stderr, never to stdout."""
+    path = _path_without_getkeytab(tmp_path)
+    result = installer.run('--dry-run', path=path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert 'IPA login succeeded' in result.stderr
+    assert not [line for line in result.stdout.splitlines()
+                if LOG_LINE.match(line)], result.stdout
+    assert result.stdout.splitlines()[-1].startswith('dry run: ')
+
+    with open(installer.password_file, 'w') as f:
+        f.write('wrong-password')
+    failed = installer.run(path=path)
+    assert failed.returncode == 1
+    assert failed.stdout == ''
+    assert 'novajoin-install:' in failed.stderr
