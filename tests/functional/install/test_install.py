@@ -103,6 +103,14 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
         entry = ipa.call('permission_show', [permission.name])['result']
         assert entry['attrs'] == permission.attrs
         assert entry['ipapermright'] == [permission.right]
+    # TLS services make a host the manager of another (README
+    # "Permissions in IPA").
+    assert 'Modify host managedBy attribute' in privilege[
+        'memberof_permission']
+    managers = ipa.call('permission_show',
+                        ['Modify host managedBy attribute'])['result']
+    assert managers['attrs'] == ['managedby']
+    assert managers['type'] == ['host']
     assert ipa.service_show(PRINCIPAL)['result']['krbcanonicalname'] == [
         PRINCIPAL]
 
