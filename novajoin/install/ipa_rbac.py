@@ -3,8 +3,9 @@
 Exactly README's "Permissions in IPA" (novajoin 1.3.0's
 ``novajoin-ipa-setup``, and the host managers TLS services need): five
 permissions of our own, one privilege with them and FreeIPA's system
-permissions for hosts, services, keytabs, DNS and certificates, one role with that privilege and the ``nova/<controller>``
-service as its member. Nothing more is granted.
+permissions for hosts, services, keytabs, DNS and certificates, one role
+with that privilege and the ``nova/<controller>`` service as its member.
+Nothing more is granted.
 """
 
 import collections

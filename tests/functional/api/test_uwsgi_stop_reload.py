@@ -98,4 +98,3 @@ def _uwsgi_log(server):
     with open(os.path.join(os.path.dirname(server.log_file), 'uwsgi.log'),
               errors='replace') as log:
         return log.read()
-

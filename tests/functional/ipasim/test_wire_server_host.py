@@ -15,8 +15,10 @@ SERVER = 'ipa.example.test'
 
 @pytest.fixture(scope='module')
 def named_sim(tmp_path_factory):
-    """A simulator whose server is called ipa.example.test, reached on
-    localhost (its certificate names both)."""
+    """A simulator whose server is called ipa.example.test.
+
+    It is reached on localhost (its certificate names both).
+    """
     workdir = tmp_path_factory.mktemp('ipasim-named')
     with run_ipasim(workdir, TestCA(workdir / 'ca'),
                     server_name=SERVER) as handle:
