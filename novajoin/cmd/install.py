@@ -19,6 +19,7 @@ import types
 
 from oslo_config import cfg
 
+from novajoin.cmd import cli_logging
 from novajoin.conf import token_cache
 from novajoin.install import changes
 from novajoin.install import glance_metadefs
@@ -102,6 +103,7 @@ cli_opts = [
 def load_conf(argv):
     conf = cfg.ConfigOpts()
     conf.register_cli_opts(cli_opts)
+    cli_logging.register_options(conf)
     glance_metadefs.register_opts(conf)
     conf(argv, project='novajoin', prog='novajoin-install',
          default_config_files=[])
@@ -233,6 +235,7 @@ def _nova_conf(conf, fqdn, report):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
+    cli_logging.setup(conf)
     try:
         run(conf)
     except (changes.InstallError, ipa_errors.IPAError, OSError) as error:

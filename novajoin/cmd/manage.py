@@ -13,9 +13,9 @@ import os
 import sys
 
 from oslo_config import cfg
-from oslo_log import log
 import prettytable
 
+from novajoin.cmd import cli_logging
 from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
 from novajoin.hosts import inventory
@@ -67,7 +67,7 @@ def _add_parsers(subparsers):
 
 def load_conf(argv):
     conf = cfg.ConfigOpts()
-    log.register_options(conf)
+    cli_logging.register_options(conf)
     novajoin_conf.register_opts(conf)
     conf.register_cli_opt(cfg.SubCommandOpt('command', title='commands',
                                             handler=_add_parsers))
@@ -104,6 +104,10 @@ def do_hosts_list(conf, out):
                              'listed: IPA cut off their search\n'
                              % instance_id)
         services = _services_of(ipa, [host.fqdn for host in owned])
+    except (ipa_errors.IPAError, inventory.SearchTruncated) as exc:
+        sys.stderr.write('novajoin-manage: hosts list failed: %s: %s\n'
+                         % (type(exc).__name__, exc))
+        return 1
     finally:
         ipa.close()
     projects = _projects(conf)
@@ -195,7 +199,7 @@ def do_reconcile(conf, out):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, 'novajoin')
+    cli_logging.setup(conf)
     return conf.command.handler(conf, sys.stdout)
 
 

@@ -25,6 +25,7 @@ from oslo_service import wsgi  # noqa: E402
 
 from novajoin.api import deploy  # noqa: E402
 from novajoin.api import green_server  # noqa: E402
+from novajoin.cmd import cli_logging  # noqa: E402
 from novajoin import exception  # noqa: E402
 
 LOG = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def connection_pool_size(wanted):
 
 def main(argv=None):
     conf = deploy.load_conf(sys.argv[1:] if argv is None else argv)
-    logging.setup(conf, 'novajoin')
+    cli_logging.setup(conf)
     try:
         app = deploy.load_app(conf)
         server = build_server(conf, app)

@@ -76,10 +76,14 @@ def join(sim, body):
 
 
 def list_hosts(sim, body):
+    """The hosts added since the start state: every host but the
+    server's own entry (which ``host_find``/``host_show`` do show).
+    """
     directory = sim.directory
     with directory.lock:
         entries = [hosts.view(directory, h, hosts.ALL_KEYS)
-                   for _, h in sorted(directory.hosts.items())]
+                   for fqdn, h in sorted(directory.hosts.items())
+                   if fqdn != directory.server_name.lower().rstrip('.')]
     return 200, entries
 
 

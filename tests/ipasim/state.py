@@ -121,6 +121,17 @@ class Directory(object):
             self.rbac = None
             apex_ns = self.server_name.rstrip('.') + '.'
             self.zones = {self.domain + '.': {'@': {'nsrecord': [apex_ns]}}}
+            self._add_server_host()
+
+    def _add_server_host(self):
+        """The server's own host entry, as every FreeIPA server has one:
+        enrolled, an IPA master (host_del and host_disable refuse it).
+        """
+        fqdn = self.server_name.lower().rstrip('.')
+        master = Host(fqdn, self.realm)
+        master.mark_enrolled()
+        master.ipa_master = True
+        self.hosts[fqdn] = master
 
     # Distinguished names.
 

@@ -5,6 +5,7 @@ idempotent, and --dry-run changes nothing."""
 import base64
 import configparser
 import os
+import re
 import stat
 
 import pytest
@@ -102,6 +103,14 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
         entry = ipa.call('permission_show', [permission.name])['result']
         assert entry['attrs'] == permission.attrs
         assert entry['ipapermright'] == [permission.right]
+    # TLS services make a host the manager of another (README
+    # "Permissions in IPA").
+    assert 'Modify host managedBy attribute' in privilege[
+        'memberof_permission']
+    managers = ipa.call('permission_show',
+                        ['Modify host managedBy attribute'])['result']
+    assert managers['attrs'] == ['managedby']
+    assert managers['type'] == ['host']
     assert ipa.service_show(PRINCIPAL)['result']['krbcanonicalname'] == [
         PRINCIPAL]
 
@@ -298,3 +307,26 @@ def test_an_existing_key_others_can_write_is_refused(ipa, sim, installer,
     _assert_refused_and_nothing_changed(result, sim, installer,
                                         'writable by other users')
     assert stat.S_IMODE(os.stat(installer.otp_key).st_mode) == 0o602
+
+
+LOG_LINE = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \d+ '
+                      r'(DEBUG|INFO|WARNING|ERROR|CRITICAL) ')
+
+
+def test_stdout_is_the_report_and_logs_go_to_stderr(ipa, installer,
+                                                    tmp_path):
+    """Logging at INFO (the default) goes to stderr, never to stdout."""
+    path = _path_without_getkeytab(tmp_path)
+    result = installer.run('--dry-run', path=path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert 'IPA login succeeded' in result.stderr
+    assert not [line for line in result.stdout.splitlines()
+                if LOG_LINE.match(line)], result.stdout
+    assert result.stdout.splitlines()[-1].startswith('dry run: ')
+
+    with open(installer.password_file, 'w') as f:
+        f.write('wrong-password')
+    failed = installer.run(path=path)
+    assert failed.returncode == 1
+    assert failed.stdout == ''
+    assert 'novajoin-install:' in failed.stderr
