@@ -156,7 +156,8 @@ def test_shipped_ini_answers_every_oversized_body_413(shipped_ini_server, ks,
                                                       sim, size):
     """Without post-buffering the API answers before uWSGI has read the
     body; the rest is read and dropped first, so no 413 is lost to a TCP
-    reset (twenty tries in a row)."""
+    reset (twenty tries in a row).
+    """
     nova = conftest.caller_for(shipped_ini_server, ks, 'nova')
     data = json.dumps(dict(conftest.vendordata_body(),
                            **{'user-data': 'A' * size}))
