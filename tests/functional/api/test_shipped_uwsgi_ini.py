@@ -28,7 +28,7 @@ pytestmark = pytest.mark.filterwarnings(
 def shipped_ini_server(tmp_path_factory, test_ca, ks, ipa, otp_key_file,
                        standin):
     sections = conftest.server_sections(ks, ipa, otp_key_file)
-    sections['metrics'] = {'enabled': True}
+    sections['metrics'] = {'enabled': True, 'api_port_path': True}
     with novajoin_server.run_novajoin_server(
             tmp_path_factory.mktemp('uwsgi-ini'), test_ca, sections,
             runner=novajoin_server.SHIPPED_UWSGI_INI) as server:

@@ -301,3 +301,14 @@ def test_declared_body_over_one_mib_is_not_read(app, enroller):
     assert_json_error(req.get_response(app), 413)
     assert stream.tell() == 0
 
+
+@pytest.mark.parametrize('api_port_path,status', [(False, 404), (True, 200)])
+def test_metrics_on_the_api_port_need_api_port_path(conf, enroller,
+                                                    api_port_path, status):
+    conf.set_override('enabled', True, group='metrics')
+    conf.set_override('api_port_path', api_port_path, group='metrics')
+    services = deploy.APIServices(conf, policy.build_enforcer(conf),
+                                  enroller)
+    app = deploy.load_app(conf, services=services)
+    response = webob.Request.blank('/metrics').get_response(app)
+    assert response.status_int == status
