@@ -25,6 +25,7 @@ from oslo_service import wsgi  # noqa: E402
 
 from novajoin.api import deploy  # noqa: E402
 from novajoin.api import green_server  # noqa: E402
+from novajoin.api import metrics_listener  # noqa: E402
 from novajoin.cmd import cli_logging  # noqa: E402
 from novajoin import exception  # noqa: E402
 
@@ -134,6 +135,14 @@ def main(argv=None):
     # it is ready once the server is listening.
     launcher = service.launch(conf, server, workers=conf.workers,
                               restart_method='mutate')
+    # After the workers are forked: the metrics listener is the parent's.
+    try:
+        metrics_listener.start(conf)
+    except OSError as error:
+        LOG.error('novajoin-server cannot serve metrics on [metrics] '
+                  'api_listener_host:api_listener_port: %s', error)
+        launcher.stop()
+        return 1
     launcher.wait()
     return 0
 
