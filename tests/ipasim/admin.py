@@ -78,8 +78,10 @@ def join(sim, body):
 def list_hosts(sim, body):
     directory = sim.directory
     with directory.lock:
-        entries = [hosts.view(directory, h, hosts.ALL_KEYS)
-                   for _, h in sorted(directory.hosts.items())]
+        managing = directory.managing_index()
+        entries = [hosts.view(directory, h, hosts.ALL_KEYS, managing)
+                   for h in sorted(directory.each_host(),
+                                   key=lambda h: h.fqdn)]
     return 200, entries
 
 

@@ -352,7 +352,8 @@ class IPASimulator(object):
 
     def stats(self):
         out = {'calls': self.engine.calls.snapshot(),
-               'logins': self.logins.snapshot()}
+               'logins': self.logins.snapshot(),
+               'host_visits': self.directory.host_visits}
         out.update(self.gate.snapshot())
         out.update(self.connections.snapshot())
         return out
@@ -360,6 +361,7 @@ class IPASimulator(object):
     def reset_stats(self):
         self.engine.calls.reset()
         self.logins.reset()
+        self.directory.host_visits = 0
         self.gate.reset_peak()
         self.connections.reset()
 
