@@ -350,7 +350,8 @@ def host_find(directory, values, messages, access):
     managing = _LazyIndex(directory)
     hosts = sorted((h for h in directory.each_host()
                     if _matches(h, values, managing)), key=lambda h: h.fqdn)
-    hosts, truncated = search.limit(hosts, values, messages)
+    hosts, truncated = search.limit(hosts, values, messages,
+                                    directory)
     if values['pkey_only']:
         keys = ('dn', 'fqdn')
     else:

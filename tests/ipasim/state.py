@@ -111,6 +111,8 @@ class Directory(object):
         self.domain = domain.lower().rstrip('.')
         self.server_name = server_name
         self.basedn = ','.join('dc=%s' % p for p in self.domain.split('.'))
+        # nsslapd-sizelimit: None for none (the control endpoint sets it).
+        self.directory_sizelimit = None
         self.reset()
 
     def reset(self):
