@@ -30,6 +30,15 @@ on hosts with novajoin's owner record (:mod:`novajoin.hosts.ownership`):
   without a password, and service hosts of managed TLS services (deleting
   an instance releases them, as its delete notification would).
 
+Cost: one owner listing (:mod:`novajoin.hosts.inventory`: about N/1,400
+searches, without ``all``), nova's servers in pages, ``host_show`` in
+batches of :data:`SHOW_BATCH` for the pending hosts past the TTL (the
+listing does not say which hosts hold a keytab), at most
+:data:`GONE_CHECKS` direct nova ``GET`` at a time for the missing
+instances, and ``host_del`` in ``batch`` calls of at most
+:data:`reconcile_apply.DELETE_BATCH` (what the listing found is deleted;
+nothing is searched again). A pass keeps one small record per owned host.
+
 IPA is read before nova, so a host added after nova was listed cannot look
 like one of a missing instance. A pass that would delete more than
 ``max_delete_percent`` of the owned hosts (and more than a handful) stops
@@ -43,6 +52,8 @@ Code: :class:`Reconciler` makes the lookups and runs a pass;
 to do; :mod:`novajoin.hosts.reconcile_apply` does it in IPA and
 :mod:`novajoin.hosts.reconcile_report` shows it.
 """
+
+from concurrent import futures
 
 from novajoin.hosts import inventory
 from novajoin.hosts import ownership
@@ -78,8 +89,10 @@ def _skipped_rows(skipped):
     return rows
 
 
-# A batch of host_show calls per round trip.
-_SHOW_BATCH = 50
+# host_show calls per batch round trip.
+SHOW_BATCH = 250
+# Direct nova GETs of missing instances at a time.
+GONE_CHECKS = 8
 
 
 class Reconciler(object):
@@ -108,20 +121,23 @@ class Reconciler(object):
         """
         # Service hosts outlive the instance that made them; deleting an
         # instance releases them (novajoin.services), as on delete.
-        found = inventory.owned_hosts(self._ipa, all=True)
+        found = inventory.OwnerListing(self._ipa)
         hosts = [host for host in found
                  if host.record.role != ownership.ROLE_SERVICE_HOST]
+        hosts.sort(key=lambda host: host.fqdn)
         live = self._servers.live()
         deleted = self._servers.deleted()
         by_instance = reconcile_plan.by_instance(hosts)
         plans = []
         pending = []
+        missing = []
         for instance_id, owned in sorted(by_instance.items()):
             if instance_id in live:
                 pending += reconcile_plan.pending(owned, live[instance_id])
             else:
-                plans += self._plan_missing(instance_id, owned,
-                                            deleted.get(instance_id))
+                missing.append((instance_id, owned,
+                                deleted.get(instance_id)))
+        plans += self._plan_missing(missing)
         plans += self._plan_unenrolled(pending)
         if not (dry_run or force):
             self._planner.refuse_too_many(plans, len(hosts))
@@ -129,13 +145,40 @@ class Reconciler(object):
         return Report(rows + _skipped_rows(found.skipped), len(hosts),
                       len(by_instance))
 
-    def _plan_missing(self, instance_id, owned, server):
-        if self._planner.within_grace(owned, server, self._clock()):
-            return reconcile_plan.keep_all(instance_id, owned, server)
+    def _plan_missing(self, missing):
+        """The plans for the instances nova did not list as living."""
+        plans = []
+        now = self._clock()
+        candidates = []
+        for instance_id, owned, server in missing:
+            if self._planner.within_grace(owned, server, now):
+                plans += reconcile_plan.keep_all(instance_id, owned, server)
+            else:
+                candidates.append((instance_id, owned, server))
         # Listed neither live nor deleted: ask once more before deleting.
-        if not self._instances.is_gone(instance_id):
-            return []
-        return reconcile_plan.delete_all(instance_id, owned, server)
+        gone = self._confirm_gone([instance_id
+                                   for instance_id, _, _ in candidates])
+        for instance_id, owned, server in candidates:
+            if instance_id in gone:
+                plans += reconcile_plan.delete_all(instance_id, owned,
+                                                   server)
+        return plans
+
+    def _confirm_gone(self, instance_ids):
+        """The ids nova confirms gone, asking :data:`GONE_CHECKS` at once.
+
+        :raises novajoin.openstack.nova.NovaUnavailable: nova did not
+            answer for one of them.
+        """
+        if not instance_ids:
+            return set()
+        workers = min(GONE_CHECKS, len(instance_ids))
+        with futures.ThreadPoolExecutor(
+                max_workers=workers,
+                thread_name_prefix='reconcile-nova') as pool:
+            answers = list(pool.map(self._instances.is_gone, instance_ids))
+        return {instance_id for instance_id, is_gone
+                in zip(instance_ids, answers) if is_gone}
 
     def _plan_unenrolled(self, pending):
         if self._planner.ttl is None or not pending:
@@ -148,8 +191,8 @@ class Reconciler(object):
     def _show_all(self, fqdns):
         """The host_show result of each name (None if it is gone)."""
         entries = []
-        for start in range(0, len(fqdns), _SHOW_BATCH):
-            chunk = fqdns[start:start + _SHOW_BATCH]
+        for start in range(0, len(fqdns), SHOW_BATCH):
+            chunk = fqdns[start:start + SHOW_BATCH]
             items = self._ipa.batch([('host_show', [fqdn], {})
                                      for fqdn in chunk])
             for item in items:
