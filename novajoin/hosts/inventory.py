@@ -121,7 +121,9 @@ def is_enrolled(entry):
     with ``all``.
 
     ``host_find`` has no ``has_keytab``; ``krblastpwdchange`` is set when the
-    keytab is stored and removed by ``host_disable``.
+    keytab is stored and removed by ``host_disable``. The owner listing
+    asks without ``all``, so its entries have neither: False (not known
+    to be enrolled) until a ``host_show`` says.
     """
     if 'has_keytab' in entry:
         return bool(entry['has_keytab'])

@@ -58,8 +58,9 @@ class Applier(object):
     def _carry_out(self, plan, dry_run, cleaned):
         """Act on one plan; the table row of what was done.
 
-        ``cleaned`` maps the instance ids whose footprint was removed in
-        this pass to the error that failed (or None).
+        ``cleaned`` is what :meth:`_delete_all` did: the error (or None)
+        of each instance gone, by id, and of each other deleted host, by
+        fqdn.
         """
         words = _WOULD if dry_run else _DONE
         row = reconcile_report.Row(words[plan.step], plan.fqdn,
