@@ -23,7 +23,6 @@ from novajoin.hosts import nonce_cache
 from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
-from novajoin.manage import checks
 from novajoin.openstack import nova
 from novajoin.openstack import servers
 
@@ -83,6 +82,9 @@ def load_conf(argv):
 
 
 def do_check(conf, out):
+    # Imported here: the checks import RabbitMQ's, Keystone's and nova's
+    # clients (about 2.5 s), which hosts list and reconcile do not need.
+    from novajoin.manage import checks
     results = checks.Checker(conf).run()
     table = prettytable.PrettyTable(['check', 'result', 'detail'])
     table.align = 'l'

@@ -7,7 +7,8 @@ N owned enrolled hosts of which 1 % are stale (instance gone, created two
 days ago) and 200 hosts novajoin does not own. Each command runs as
 ``novajoin-manage`` in its own process; the figures per command: wall
 seconds, IPA round trips (a batch counts once), ``host_find`` calls and
-the process's peak RSS (``wait4``). The results are checked: every owned
+the process's peak RSS (``wait4``); ``--reconcile-profile DIR`` runs each
+under cProfile into DIR. The results are checked: every owned
 host listed once, exactly the stale ones named and deleted, nothing
 else written. 100,000 hosts are modelled, not run: the owner listing's
 searches against the model of IPA's limits
@@ -75,12 +76,16 @@ def _seed(env, count, report):
     return set(hosts), stale
 
 
-def _run(program, conf, args):
-    """(exit status, stdout, wall s, peak RSS MB) of one command."""
+def _run(program, conf, args, profile=None):
+    """(exit status, stdout, stderr, wall s, peak RSS MB) of one command;
+    with ``profile`` (a file name), run under cProfile writing to it.
+    """
     started = time.perf_counter()
+    command = [program, '--config-file', conf] + list(args)
+    if profile:
+        command = [sys.executable, '-m', 'cProfile', '-o', profile] + command
     with open(conf + '.out', 'w+') as out, open(conf + '.err', 'w+') as err:
-        process = subprocess.Popen([program, '--config-file', conf]
-                                   + list(args), stdout=out, stderr=err)
+        process = subprocess.Popen(command, stdout=out, stderr=err)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - started
@@ -132,7 +137,12 @@ def _scenario(report, env, args, count, program, workdir):
     for name, command in COMMANDS:
         sim.admin.reset_stats()
         with report.step('%s at %d owned hosts' % (name, count)):
-            result = _run(program, conf, command)
+            profile = None
+            if args.reconcile_profile:
+                os.makedirs(args.reconcile_profile, exist_ok=True)
+                profile = os.path.join(args.reconcile_profile, '%d-%s.prof'
+                                       % (count, name.replace(' ', '-')))
+            result = _run(program, conf, command, profile)
             trips, finds = _round_trips(sim)
             _check(name, result, owned, stale)
             figures[name] = {'wall_s': round(result[3], 2),

@@ -148,6 +148,9 @@ def parse_args(argv):
     add('--reconcile-latency-ms', type=int, default=20,
         help='IPA time per call in the reconcile scenario; default: '
              '%(default)s')
+    add('--reconcile-profile', metavar='DIR',
+        help='run each reconcile scenario command under cProfile, writing '
+             '<N>-<command>.prof into DIR (slower; for where the time goes)')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '
