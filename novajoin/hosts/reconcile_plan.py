@@ -49,7 +49,9 @@ def by_instance(hosts):
 
 
 def pending(owned, server):
-    """(host, project id) of each host of a living instance not enrolled."""
+    """(host, project id) of each host of a living instance not known to
+    be enrolled (the owner listing does not say: every one of them).
+    """
     return [(host, server.project_id) for host in owned
             if not inventory.is_enrolled(host.entry)]
 

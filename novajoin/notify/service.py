@@ -9,6 +9,7 @@ from novajoin.hosts import nonce_cache
 from novajoin.hosts import rebuild
 from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
+from novajoin.ipa import counting
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
@@ -78,8 +79,9 @@ def build_periodic_reconciliation(conf, deps):
         LOG.warning('periodic reconciliation is off: its lock needs '
                     'RabbitMQ, and %s', exc)
         return None
+    ipa_calls = counting.CountingIPA(deps.ipa)
     reconciler = reconcile.Reconciler(
-        deps.ipa, deps.nova_servers, deps.instances,
+        ipa_calls, deps.nova_servers, deps.instances,
         grace=conf.notify.reconcile_grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent,
@@ -89,7 +91,8 @@ def build_periodic_reconciliation(conf, deps):
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
         retry_interval=min(interval, 60))
-    return periodic.PeriodicReconciliation(reconciler, keeper, interval)
+    return periodic.PeriodicReconciliation(reconciler, keeper, interval,
+                                           ipa_calls=ipa_calls)
 
 
 class NotifyService(object):

@@ -80,10 +80,13 @@ def list_hosts(sim, body):
     server's own entry (which ``host_find``/``host_show`` do show).
     """
     directory = sim.directory
+    server = directory.server_name.lower().rstrip('.')
     with directory.lock:
-        entries = [hosts.view(directory, h, hosts.ALL_KEYS)
-                   for fqdn, h in sorted(directory.hosts.items())
-                   if fqdn != directory.server_name.lower().rstrip('.')]
+        managing = directory.managing_index()
+        entries = [hosts.view(directory, h, hosts.ALL_KEYS, managing)
+                   for h in sorted(directory.each_host(),
+                                   key=lambda h: h.fqdn)
+                   if h.fqdn != server]
     return 200, entries
 
 

@@ -274,7 +274,8 @@ def dnsrecord_find(directory, values, messages, access):
         values = dict(values, idnsname=relative_name(zone, values['idnsname']))
     names = sorted(n for n, r in directory.zones[zone].items()
                    if _record_matches(n, r, values))
-    names, truncated = search.limit(names, values, messages)
+    names, truncated = search.limit(names, values, messages,
+                                    directory)
     entries = []
     for name in names:
         entry = view(directory, zone, name, directory.zones[zone][name],

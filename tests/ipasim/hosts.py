@@ -98,9 +98,12 @@ def get_host(directory, fqdn):
     return host
 
 
-def view(directory, host, keys):
+def view(directory, host, keys, managing=None):
     """The entry as FreeIPA returns it: lists for LDAP values, scalars for
     computed ones, unset attributes omitted, userpassword never.
+
+    ``managing`` is :meth:`state.Directory.managing_index`, when a command
+    shows many entries (built once, not once per entry).
     """
     out = {}
     for key in keys:
@@ -114,9 +117,12 @@ def view(directory, host, keys):
             if host.attrs.get('managedby'):
                 out[key] = list(host.attrs['managedby'])
         elif key == 'managing_host':
-            managing = directory.managing_hosts(host.fqdn)
-            if managing:
-                out[key] = managing
+            if managing is None:
+                managed = directory.managing_hosts(host.fqdn)
+            else:
+                managed = managing.get(host.fqdn)
+            if managed:
+                out[key] = list(managed)
         elif key == 'krbpwdpolicyreference':
             out[key] = [directory.password_policy_dn()]
         elif key in FLAG_ATTRS:
@@ -278,14 +284,12 @@ def host_show(directory, values, messages, access):
             'summary': None}
 
 
-def _relations_match(directory, host, values):
+def _relations_match(host, values, managing):
     if any(values.get(name) for name in UNMATCHABLE_FILTERS):
         return False
-    # managing_hosts() scans every host: only ask when a filter needs it,
-    # or a find over a large directory becomes quadratic.
     related = {
         'managed_by': lambda: set(host.attrs.get('managedby', [])),
-        'managing': lambda: set(directory.managing_hosts(host.fqdn)),
+        'managing': lambda: set(managing().get(host.fqdn, [])),
     }
     for option, relation, wanted in (
             ('man_by_host', 'managed_by', True),
@@ -302,8 +306,8 @@ def _relations_match(directory, host, values):
     return True
 
 
-def _matches(directory, host, values):
-    if not _relations_match(directory, host, values):
+def _matches(host, values, managing):
+    if not _relations_match(host, values, managing):
         return False
     criteria = values.get('criteria')
     if criteria:
@@ -327,17 +331,39 @@ def _folded(value):
     return value.lower() if isinstance(value, str) else value
 
 
+class _LazyIndex(object):
+    """:meth:`state.Directory.managing_index`, built at most once per
+    command and only if a filter or an output key needs it.
+    """
+
+    def __init__(self, directory):
+        self._directory = directory
+        self._index = None
+
+    def __call__(self):
+        if self._index is None:
+            self._index = self._directory.managing_index()
+        return self._index
+
+
 def host_find(directory, values, messages, access):
-    hosts = sorted((h for h in directory.hosts.values()
-                    if _matches(directory, h, values)), key=lambda h: h.fqdn)
-    hosts, truncated = search.limit(hosts, values, messages)
+    managing = _LazyIndex(directory)
+    hosts = sorted((h for h in directory.each_host()
+                    if _matches(h, values, managing)), key=lambda h: h.fqdn)
+    hosts, truncated = search.limit(hosts, values, messages,
+                                    directory)
     if values['pkey_only']:
         keys = ('dn', 'fqdn')
     else:
         keys = FIND_ALL_KEYS if values['all'] else FIND_KEYS
-        if not values['no_members']:
+        if values['no_members']:
+            # Member attributes are not computed at all (FreeIPA skips
+            # their processing), not computed and then dropped.
+            keys = tuple(k for k in keys if k != 'managing_host')
+        else:
             keys += ('managedby_host',)
-    entries = [view(directory, h, keys) for h in hosts]
+    index = managing() if 'managing_host' in keys and hosts else None
+    entries = [view(directory, h, keys, index) for h in hosts]
     return search.output(entries, truncated, 'host', 'hosts')
 
 

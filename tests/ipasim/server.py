@@ -266,6 +266,7 @@ class IPASimulator(object):
                                  'read_latency_ms': read_latency_ms,
                                  'write_latency_ms': write_latency_ms,
                                  'max_concurrency': max_concurrency,
+                                 'directory_sizelimit': None,
                                  'outage': 'none'}
         self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ssl_context.load_cert_chain(cert, key)
@@ -337,6 +338,9 @@ class IPASimulator(object):
         self.latency.update(changes)
         if 'max_concurrency' in changes:
             self.gate.set_limit(changes['max_concurrency'])
+        if 'directory_sizelimit' in changes:
+            self.directory.directory_sizelimit = changes[
+                'directory_sizelimit']
         if 'outage' in changes:
             self._set_outage(changes['outage'])
         LOG.info('controls %s', changes)
@@ -352,7 +356,8 @@ class IPASimulator(object):
 
     def stats(self):
         out = {'calls': self.engine.calls.snapshot(),
-               'logins': self.logins.snapshot()}
+               'logins': self.logins.snapshot(),
+               'host_visits': self.directory.host_visits}
         out.update(self.gate.snapshot())
         out.update(self.connections.snapshot())
         return out
@@ -360,6 +365,7 @@ class IPASimulator(object):
     def reset_stats(self):
         self.engine.calls.reset()
         self.logins.reset()
+        self.directory.host_visits = 0
         self.gate.reset_peak()
         self.connections.reset()
 

@@ -161,7 +161,8 @@ def service_find(directory, values, messages, access):
     found = sorted((s for s in directory.services.values()
                     if _service_matches(s, values)),
                    key=lambda s: s.principal)
-    found, truncated = search.limit(found, values, messages)
+    found, truncated = search.limit(found, values, messages,
+                                    directory)
     if values['pkey_only']:
         keys = ('dn', 'krbcanonicalname')
     else:

@@ -26,6 +26,12 @@ startup
 scaleout
     haproxy in front of 3 novajoin-server processes sharing memcached,
     2 novajoin-notify listeners on one queue: consistency checks.
+reconcile
+    ``novajoin-manage hosts list --format json``, ``reconcile --dry-run``
+    and ``reconcile`` at ``--reconcile-sizes`` owned hosts (1 % stale,
+    200 foreign hosts), one IPA simulator at ``--reconcile-latency-ms``
+    per call, nova paging 1,000 servers; 100,000 modelled
+    (``tools/bench/reconcile_scale.py``).
 
 Every scenario prints its figures, and the ceiling IPA allows,
 ``servers x slots / (IPA time per boot or delete)``, with the share of it
@@ -63,6 +69,7 @@ from bench import boots  # noqa: E402
 from bench import deletes  # noqa: E402
 from bench import ipa as bench_ipa  # noqa: E402
 from bench import noenroll  # noqa: E402
+from bench import reconcile_scale  # noqa: E402
 from bench import scaleout  # noqa: E402
 from bench import stats  # noqa: E402
 from bench import table  # noqa: E402
@@ -72,7 +79,8 @@ from tests.fixtures import keystone  # noqa: E402
 from tests.fixtures import openstack_standin  # noqa: E402
 from tests.fixtures import tls  # noqa: E402
 
-SCENARIOS = ('storm', 'noenroll', 'drain', 'startup', 'scaleout')
+SCENARIOS = ('storm', 'noenroll', 'drain', 'startup', 'scaleout',
+             'reconcile')
 
 
 @dataclasses.dataclass
@@ -132,6 +140,17 @@ def parse_args(argv):
     add('--scaleout-instances', type=int, default=300,
         help='instances booted through haproxy (scaleout); default: '
              '%(default)s')
+    add('--reconcile-sizes', type=lambda text: [int(n) for n in
+                                                text.split(',')],
+        default=[2000, 20000],
+        help='owned hosts in the reconcile scenario, comma-separated; '
+             'default: 2000,20000')
+    add('--reconcile-latency-ms', type=int, default=20,
+        help='IPA time per call in the reconcile scenario; default: '
+             '%(default)s')
+    add('--reconcile-profile', metavar='DIR',
+        help='run each reconcile scenario command under cProfile, writing '
+             '<N>-<command>.prof into DIR (slower; for where the time goes)')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '
@@ -146,6 +165,9 @@ def parse_args(argv):
         parser.error('--notify-max-in-flight must be at least 1')
     if min(args.warmup, args.read_latency_ms, args.write_latency_ms) < 0:
         parser.error('--warmup and the latencies must be >= 0')
+    if min(args.reconcile_sizes) < 100 or args.reconcile_latency_ms < 0:
+        parser.error('--reconcile-sizes must be at least 100 each and '
+                     '--reconcile-latency-ms >= 0')
     args.scenario = args.scenario or list(SCENARIOS)
     return args
 
@@ -274,7 +296,8 @@ def run(report, args):
                           'memcached': env.memcached is not None}
         scenarios = {'storm': run_storm, 'noenroll': run_noenroll,
                      'drain': deletes.run, 'startup': run_startup,
-                     'scaleout': scaleout.run}
+                     'scaleout': scaleout.run,
+                     'reconcile': reconcile_scale.run}
         for name in SCENARIOS:
             if name in args.scenario:
                 env.ipa.reset()

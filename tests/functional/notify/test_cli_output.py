@@ -68,7 +68,7 @@ def test_hosts_list_table_check_and_reconcile_parse(env):
 
     check = lifecycle.run_manage(path, 'check')
     assert check.returncode == 0, check.stdout + check.stderr
-    _table_then(check.stdout, r'^8 of 8 checks passed$')
+    _table_then(check.stdout, r'^9 of 9 checks passed$')
 
     reconcile = lifecycle.run_manage(path, 'reconcile', '--dry-run')
     assert reconcile.returncode == 0, reconcile.stdout + reconcile.stderr
