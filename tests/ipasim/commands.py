@@ -45,13 +45,14 @@ DIRECTORY_HANDLERS.update(rbac.HANDLERS)
 
 class Caller(object):
     """Who is calling: the session principal, a way to end the session
-    (``session_logout``) and whether the principal may only read.
+    (``session_logout``) and what the principal may do
+    (:mod:`tests.ipasim.access`; everything unless told otherwise).
     """
 
-    def __init__(self, principal, end_session, read_only=False):
+    def __init__(self, principal, end_session, caller_access=None):
         self.principal = principal
         self.end_session = end_session
-        self.access = access.Access(read_only)
+        self.access = caller_access or access.FULL
 
 
 class CallCounter(object):
