@@ -361,6 +361,7 @@ class IPASimulator(object):
 
     def stats(self):
         out = {'calls': self.engine.calls.snapshot(),
+               'calls_by_principal': self.engine.calls.by_principal(),
                'logins': self.logins.snapshot()}
         out.update(self.gate.snapshot())
         out.update(self.connections.snapshot())
