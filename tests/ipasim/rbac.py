@@ -9,11 +9,18 @@ FreeIPA's API.txt and ``ipaserver/plugins/{permission,privilege,role}.py``):
   ``API-rbac.txt``): DuplicateEntry (4002)
   ``<object> with name "<cn>" already exists``, NotFound (4001)
   ``<cn>: <object> not found``;
-* ``privilege_add_permission`` and ``role_add_privilege`` (reverse member
-  commands) and ``role_add_member``: ``{"completed", "failed", "result"}``,
-  an entry that is already a member or does not exist is reported in
-  ``failed`` (``This entry is already a member``, ``no such entry``),
-  never raised.
+* ``privilege_add_permission``, ``privilege_remove_permission`` and
+  ``role_add_privilege`` (reverse member commands) and ``role_add_member``:
+  ``{"completed", "failed", "result"}``, an entry that is already (or, for
+  a removal, not) a member or does not exist is reported in ``failed``
+  (``This entry is already a member``, ``This entry is not a member``,
+  ``no such entry``), never raised.
+
+What the entries grant is enforced: :func:`rights_of` collects, for a
+Kerberos principal that is not an admin, the :class:`Right` of every
+permission in a privilege of a role it is a member of, and
+:class:`tests.ipasim.access.RoleAccess` checks each add, delete and
+attribute write against them.
 
 The system permissions FreeIPA ships (``System: Add Hosts``, ...) exist
 from the start; the directory's ``rbac`` slot holds them and whatever was
