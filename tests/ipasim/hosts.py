@@ -188,17 +188,14 @@ class _Changes(object):
             self.password = generate_otp()
 
 
-def _first_change(host, changes):
-    """The LDAP attribute name a modify would write first."""
-    if changes.password_requested:
-        return 'userPassword'
-    for name in sorted(set(changes.attrs) | set(host.attrs)):
-        if changes.attrs.get(name) != host.attrs.get(name):
-            return name
-    for name in sorted(changes.flags):
-        if changes.flags[name] != host.flags[name]:
-            return name
-    return 'objectClass'
+def _changed_names(host, changes):
+    """The LDAP attributes a modify would write, the first one first."""
+    names = ['userPassword'] if changes.password_requested else []
+    names += [name for name in sorted(set(changes.attrs) | set(host.attrs))
+              if changes.attrs.get(name) != host.attrs.get(name)]
+    names += [name for name in sorted(changes.flags)
+              if changes.flags[name] != host.flags[name]]
+    return names or ['objectClass']
 
 
 def host_add(directory, values, messages, access):
@@ -263,7 +260,7 @@ def host_mod(directory, values, messages, access):
     if (changes.attrs == host.attrs and changes.flags == host.flags
             and not changes.password_requested):
         raise rpc.EmptyModlist()
-    access.write(directory.host_dn(host.fqdn), _first_change(host, changes))
+    access.write(directory.host_dn(host.fqdn), _changed_names(host, changes))
     host.attrs, host.flags = changes.attrs, changes.flags
     if changes.password_requested:
         host.userpassword = changes.password
@@ -378,13 +375,18 @@ def _delete_one(directory, fqdn, updatedns, messages, access):
     host = get_host(directory, fqdn)
     _refuse_master(host)
     access.delete(directory.host_dn(host.fqdn))
-    for principal in [p for p, s in directory.services.items()
-                      if s.host_fqdn == host.fqdn]:
+    # FreeIPA deletes the host's services with service_del first, with the
+    # caller's rights.
+    owned = [p for p, s in directory.services.items()
+             if s.host_fqdn == host.fqdn]
+    for principal in owned:
+        access.delete(directory.service_dn(principal))
+    for principal in owned:
         del directory.services[principal]
     del directory.hosts[host.fqdn]
     members.forget_host(directory, host.fqdn)
     if updatedns:
-        reason = dns.remove_host_records(directory, host.fqdn)
+        reason = dns.remove_host_records(directory, host.fqdn, access)
         if reason is not None:
             messages.append(
                 rpc.failed_to_remove_host_dns_records(host.fqdn, reason))

@@ -17,6 +17,7 @@ from tests.ipasim import admin
 from tests.ipasim import auth
 from tests.ipasim import commands
 from tests.ipasim import controls
+from tests.ipasim import rbac
 from tests.ipasim import sockets
 from tests.ipasim import state
 
@@ -236,7 +237,8 @@ class _IPAHandler(http.server.BaseHTTPRequestHandler):
             ended.append(True)
 
         caller = commands.Caller(principal, end_session,
-                                 self.sim.users.read_only(principal))
+                                 self.sim.users.access_of(
+                                     principal, self.sim.rights_of))
         if self.command != 'POST' or self._content_type() != \
                 'application/json':
             response = self.sim.engine.handle_non_json(caller)
@@ -255,7 +257,7 @@ class IPASimulator(object):
                  latency_ms=0, read_latency_ms=None, write_latency_ms=None,
                  max_concurrency=None, server_name='localhost',
                  admin_port=0, keytab=None, api_version='2.254',
-                 release='4.12.2'):
+                 release='4.12.2', admin_principals=()):
         self.host = host
         self.port = port
         self.server_name = server_name
@@ -271,7 +273,7 @@ class IPASimulator(object):
         self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ssl_context.load_cert_chain(cert, key)
         self.directory = state.Directory(realm, domain, server_name)
-        self.users = auth.Users(realm, admin_password)
+        self.users = auth.Users(realm, admin_password, admin_principals)
         self.sessions = auth.SessionStore()
         self.kerberos = auth.KerberosAcceptor(keytab) if keytab else None
         self.gate = controls.CallGate(max_concurrency)
@@ -289,6 +291,13 @@ class IPASimulator(object):
         self._thread = None
         self._admin = None
         self._listen_lock = threading.Lock()
+
+    def rights_of(self, principal):
+        """The rights ``principal``'s roles grant it (under the directory
+        lock, which the command checking them holds).
+        """
+        with self.directory.lock:
+            return rbac.rights_of(self.directory, principal)
 
     @property
     def url(self):
@@ -356,6 +365,7 @@ class IPASimulator(object):
 
     def stats(self):
         out = {'calls': self.engine.calls.snapshot(),
+               'calls_by_principal': self.engine.calls.by_principal(),
                'logins': self.logins.snapshot(),
                'host_visits': self.directory.host_visits}
         out.update(self.gate.snapshot())
