@@ -33,7 +33,7 @@ def writes(sim):
             + sim.admin.stats()['calls'].get('host_add', 0))
 
 
-def test_disable_then_request_gets_no_otp(nova, sim, admin):
+def test_disable_then_request_gets_no_usable_otp(nova, sim, admin):
     body = vendordata_body()
     fqdn = fqdn_of(sim, body)
     first = nova.post(body).json()
@@ -43,7 +43,10 @@ def test_disable_then_request_gets_no_otp(nova, sim, admin):
     for _ in range(3):
         again = nova.post(body)
         assert again.status_code == 200
-        assert again.json() == {'hostname': fqdn, 'krb_realm': sim.realm}
+        # From IPA: no OTP. From the cache (a change made directly in IPA
+        # is seen when the entry expires): the OTP already used.
+        assert again.json() in ({'hostname': fqdn, 'krb_realm': sim.realm},
+                                first)
     assert writes(sim) == 0
     assert not admin.has_password(fqdn)
     # What host_disable left is not enrollable with the earlier OTP.
@@ -136,21 +139,31 @@ def test_first_request_is_one_batch_with_the_checks_and_the_add(nova, sim):
     sim.admin.join(fqdn_of(sim, body), response.json()['ipaotp'])
 
 
-def test_without_a_cache_each_repeat_is_one_batch(novajoin, nova, sim):
+# Worker processes of each runner (tests/fixtures): each has its own
+# in-process cache at the defaults.
+PROCESSES = {'novajoin-server': 1, 'uwsgi': 2, 'httpd': 4}
+
+
+def test_repeats_are_answered_from_the_process_cache_by_default(
+        novajoin, nova, sim):
     body = vendordata_body()
     sim.admin.reset_stats()
     answers = [nova.post(body).json() for _ in range(6)]
     assert all(answer == answers[0] for answer in answers)
-    # What novajoin asked for, request by request: one batch each, whose
-    # host_add only the first one's succeeds. IPA may see a batch again
-    # when the transport retries it (a timeout on a loaded machine): the
-    # simulator's counts bound it from below only.
-    logged = re.findall(r'instance=%s .*? ipa_calls=(\d+)'
-                        % re.escape(body['instance-id']),
-                        novajoin.log_text())
-    assert sorted(int(calls) for calls in logged) == [1] * 6
-    calls = sim.admin.stats()['calls']
-    assert calls.get('batch') >= 6 and 'host_add' not in calls
+    # What novajoin asked for, request by request: the first one batch;
+    # a repeat nothing, unless it is the first to reach its worker
+    # process. IPA may see a batch again when the transport retries it (a
+    # timeout on a loaded machine): the simulator's counts bound it from
+    # below only.
+    logged = sorted(int(calls) for calls in re.findall(
+        r'instance=%s .*? ipa_calls=(\d+)' % re.escape(body['instance-id']),
+        novajoin.log_text()))
+    assert len(logged) == 6 and set(logged) <= {0, 1}
+    assert 1 <= sum(logged) <= PROCESSES[novajoin.runner]
+    if novajoin.runner == 'novajoin-server':
+        # One process, nothing configured: one round trip for the boot.
+        assert logged == [0] * 5 + [1]
+    assert sim.admin.stats()['calls'].get('batch') >= 1
     assert len(sim.admin.hosts()) == 1
 
 

@@ -4,14 +4,20 @@ per boot, and every case where the cache could answer a wrong OTP
 written into memcached by someone else).
 
 Two replicas (novajoin-server, and uWSGI with two worker processes) share
-one memcached and the simulator; requests of one boot alternate between
-them, as nova's metadata processes behind a load balancer do. The cache
-TTL is short (TTL seconds) so the expiry cases run in real time.
+one memcached through oslo.cache's ``[cache]`` and the simulator; requests
+of one boot alternate between them, as nova's metadata processes behind a
+load balancer do. A third replica still has the deprecated ``[enrollment]
+memcached_servers``. The cache TTL is short (TTL seconds) so the expiry
+cases run in real time.
 """
 
+import os
 import time
 
 import pytest
+
+from pymemcache.client import base as memcache_base
+from pymemcache import serde as memcache_serde
 
 from novajoin.hosts import nonce_cache
 from novajoin.hosts import otp
@@ -29,10 +35,28 @@ WRITES = ('host_add', 'host_mod')
 ADDS = ('batch:host_add',)
 
 
+# A paused memcached costs each replica one socket timeout, then it is
+# skipped for DEAD seconds.
+DEAD = 1
+
+
 def _sections(ks, ipa, otp_key_file, memcached, **enrollment):
     sections = server_sections(ks, ipa, otp_key_file)
-    sections['enrollment'].update(memcached_servers=memcached.server,
-                                  nonce_cache_ttl=TTL, **enrollment)
+    sections['enrollment'].update(nonce_cache_ttl=TTL, **enrollment)
+    sections['cache'] = {'enabled': 'true',
+                         'backend': 'dogpile.cache.pymemcache',
+                         'memcache_servers': memcached.server,
+                         'socket_timeout': 0.2,
+                         'hashclient_retry_attempts': 1,
+                         'hashclient_dead_timeout': DEAD}
+    return sections
+
+
+def _legacy_sections(ks, ipa, otp_key_file, memcached):
+    """A join.conf of before [cache]: [enrollment] memcached_servers."""
+    sections = server_sections(ks, ipa, otp_key_file)
+    sections['enrollment'].update(nonce_cache_ttl=TTL,
+                                  memcached_servers=memcached.server)
     return sections
 
 
@@ -47,6 +71,16 @@ def replicas(tmp_path_factory, test_ca, ks, ipa, otp_key_file, standin,
                 workdir / 'b', test_ca, sections, name='replica-b',
                 runner='uwsgi') as b:
             yield [a, b]
+
+
+@pytest.fixture(scope='module')
+def legacy_replica(tmp_path_factory, test_ca, ks, ipa, otp_key_file,
+                   standin, memcached):
+    with novajoin_server.run_novajoin_server(
+            tmp_path_factory.mktemp('legacy'), test_ca,
+            _legacy_sections(ks, ipa, otp_key_file, memcached),
+            name='legacy') as server:
+        yield server
 
 
 @pytest.fixture
@@ -187,6 +221,8 @@ def test_memcached_not_answering_falls_back_to_ipa(callers, sim, memcached):
         created = boot(callers, other)
     finally:
         memcached.resume()
+        # The replicas try it again once it has been dead DEAD seconds.
+        time.sleep(DEAD + 0.5)
     assert answers == [first] * REQUESTS_PER_BOOT
     # Each replica waited for memcached once, then skipped it.
     assert elapsed < 5
@@ -199,6 +235,28 @@ def test_memcached_not_answering_falls_back_to_ipa(callers, sim, memcached):
 def _write_raw(memcached, key, value):
     """What any memcached client can do: store a value under a key."""
     client = memcached.client()
+    try:
+        assert client.set(key, value, expire=60, noreply=False)
+    finally:
+        client.close()
+
+
+class _Exploit(object):
+    """A pickle that creates ``path`` when it is loaded."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def _write_pickle(memcached, key, value):
+    """What a memcached writer can do: a value with pymemcache's pickle
+    flag, which a client that unpickles by flags would load.
+    """
+    client = memcache_base.Client(('127.0.0.1', memcached.port),
+                                  serde=memcache_serde.pickle_serde)
     try:
         assert client.set(key, value, expire=60, noreply=False)
     finally:
@@ -218,7 +276,24 @@ def _forgeries(instance_id, fqdn, stolen):
     return key, [b'chosen-by-the-writer', sealed, stolen]
 
 
-def test_a_forged_nonce_entry_changes_nothing(callers, sim, memcached):
+def test_a_pickle_written_into_memcached_is_never_loaded(callers, sim,
+                                                         memcached,
+                                                         tmp_path):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    first = boot(callers, body, 1)[0]
+    marker = str(tmp_path / 'unpickled')
+    _write_pickle(memcached, nonce_cache.cache_key(body['instance-id'],
+                                                   fqdn), _Exploit(marker))
+    sim.admin.reset_stats()
+    # A miss on each replica, answered from IPA; nothing was unpickled.
+    assert boot(callers, body) == [first] * REQUESTS_PER_BOOT
+    assert round_trips(sim) >= 1
+    assert not os.path.exists(marker)
+    sim.admin.join(fqdn, first['ipaotp'])
+
+
+def test_a_forged_nonce_entry_causes_only_a_miss(callers, sim, memcached):
     donor = vendordata_body()
     boot(callers, donor, 1)
     client = memcached.client()
@@ -283,3 +358,18 @@ def test_without_the_dns_check_a_boot_costs_one_round_trip(
         # the add.
         assert round_trips(sim) == 1 and counts(sim, ADDS) == 1
         sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
+
+
+def test_deprecated_memcached_servers_still_shares_the_nonces(
+        callers, legacy_replica, ks, sim):
+    # [enrollment] memcached_servers is read as [cache] pymemcache: a
+    # replica configured the old way shares the boot with the others.
+    legacy = caller_for(legacy_replica, ks, 'nova')
+    for _ in range(3):
+        body = vendordata_body()
+        sim.admin.reset_stats()
+        answers = boot([legacy] + callers, body)
+        assert all(answer == answers[0] for answer in answers)
+        assert round_trips(sim) == 1
+        sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
+    assert 'memcached_servers is deprecated' in legacy_replica.log_text()
