@@ -26,6 +26,14 @@ startup
 scaleout
     haproxy in front of 3 novajoin-server processes sharing memcached,
     2 novajoin-notify listeners on one queue: consistency checks.
+ipa-model
+    FreeIPA at realistic latencies (``--latency-ms``, 100 by default
+    here, for reads and writes): IPA round trips per boot for both of
+    nova's patterns and both cache setups, the share of the ceiling
+    ``servers x 4 / (latency x round trips per boot)``, CPU per
+    enrollment, RSS, start to first enrollment; ``--repetitions`` runs
+    (3), medians, the load average at the start. Not in the default set:
+    ``tox -e bench -- --scenario ipa-model``.
 
 Every scenario prints its figures, and the ceiling IPA allows,
 ``servers x slots / (IPA time per boot or delete)``, with the share of it
@@ -62,6 +70,7 @@ from bench import api  # noqa: E402
 from bench import boots  # noqa: E402
 from bench import deletes  # noqa: E402
 from bench import ipa as bench_ipa  # noqa: E402
+from bench import ipamodel  # noqa: E402
 from bench import noenroll  # noqa: E402
 from bench import scaleout  # noqa: E402
 from bench import stats  # noqa: E402
@@ -73,6 +82,8 @@ from tests.fixtures import openstack_standin  # noqa: E402
 from tests.fixtures import tls  # noqa: E402
 
 SCENARIOS = ('storm', 'noenroll', 'drain', 'startup', 'scaleout')
+# Run only when asked for.
+EXTRA_SCENARIOS = ('ipa-model',)
 
 
 @dataclasses.dataclass
@@ -90,7 +101,7 @@ class Environment(object):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
-    add('--scenario', action='append', choices=SCENARIOS,
+    add('--scenario', action='append', choices=SCENARIOS + EXTRA_SCENARIOS,
         help='run this scenario (repeatable); default: all')
     add('--servers', type=int, default=3,
         help='simulated IPA servers; default: %(default)s')
@@ -132,6 +143,12 @@ def parse_args(argv):
     add('--scaleout-instances', type=int, default=300,
         help='instances booted through haproxy (scaleout); default: '
              '%(default)s')
+    add('--latency-ms', type=int, default=None,
+        help='IPA time per read and per write alike (overrides both); '
+             'default: 100 with --scenario ipa-model, else unset')
+    add('--repetitions', type=int, default=3,
+        help='runs of each ipa-model case, medians reported; default: '
+             '%(default)s')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '
@@ -147,6 +164,14 @@ def parse_args(argv):
     if min(args.warmup, args.read_latency_ms, args.write_latency_ms) < 0:
         parser.error('--warmup and the latencies must be >= 0')
     args.scenario = args.scenario or list(SCENARIOS)
+    if args.latency_ms is None and 'ipa-model' in args.scenario:
+        args.latency_ms = 100
+    if args.latency_ms is not None:
+        if args.latency_ms < 0:
+            parser.error('--latency-ms must be >= 0')
+        args.read_latency_ms = args.write_latency_ms = args.latency_ms
+    if args.repetitions < 1:
+        parser.error('--repetitions must be at least 1')
     return args
 
 
@@ -274,8 +299,8 @@ def run(report, args):
                           'memcached': env.memcached is not None}
         scenarios = {'storm': run_storm, 'noenroll': run_noenroll,
                      'drain': deletes.run, 'startup': run_startup,
-                     'scaleout': scaleout.run}
-        for name in SCENARIOS:
+                     'scaleout': scaleout.run, 'ipa-model': ipamodel.run}
+        for name in SCENARIOS + EXTRA_SCENARIOS:
             if name in args.scenario:
                 env.ipa.reset()
                 results[name] = scenarios[name](report, env, args)
@@ -320,6 +345,9 @@ def main(argv=None):
     results['checks_ok'] = checks_ok
     print()
     print(table.render(results, targets, checks_ok))
+    if 'ipa-model' in results:
+        print()
+        print(ipamodel.render(results['ipa-model']))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2, sort_keys=True)
