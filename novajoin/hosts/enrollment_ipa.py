@@ -85,11 +85,13 @@ class HostEntryCalls(object):
         created = added.error is None
         try:
             entry = self._entry(shown)
-            if entry is None:
+            # Ours is new even if another entry was deleted meanwhile.
+            new_host = created or entry is None
+            if new_host:
                 self._refuse_second_host(attempt, found)
             self._names.refuse_from_reads(attempt.fqdn, checks,
                                           items[:len(checks)],
-                                          new_host=entry is None)
+                                          new_host=new_host)
             if not created:
                 self._raise_add_error(attempt, added.error)
         except BaseException:

@@ -9,6 +9,7 @@ for a name they refuse is deleted again (``host_del`` without
 import pytest
 
 from novajoin import exception
+from novajoin.hosts import ownership
 from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
 from tests.unit.hosts import conftest
@@ -220,3 +221,21 @@ def _raise(error):
     def fail(*args, **kwargs):
         raise error
     return fail
+
+
+def test_a_name_freed_while_the_batch_ran_is_checked_as_new(make_enroller,
+                                                            enroll, ipa):
+    # The entry the batch showed is deleted before its host_add runs: the
+    # host added is new, so the DNS records on the name count.
+    ipa.dns_records[('example.test', 'www')] = {'arecord': ['192.0.2.80']}
+    ipa.add_existing('www.example.test', description=ownership
+                     .build_description(conftest.OTHER_INSTANCE, 'n'),
+                     userpassword='theirs')
+
+    def delete_before_add(command, fqdn):
+        if command == 'host_add':
+            ipa.hosts.pop(fqdn, None)
+    ipa.before_call = delete_before_add
+    error = refused(enroll, guarded(make_enroller), 'www')
+    assert 'DNS records' in error.message
+    added_and_undone(ipa, 'www.example.test')
