@@ -155,7 +155,10 @@ def join_conf_settings(conf, where, principal):
         settings['keystone_authtoken'] = dict(
             {'memcached_servers': servers}, **token_cache_protection(
                 ini_files.read(conf.join_conf)))
-        settings['enrollment']['memcached_servers'] = servers
+        # The nonce cache, shared by workers, replicas and the listener.
+        settings['cache'] = {'enabled': 'true',
+                             'backend': 'dogpile.cache.pymemcache',
+                             'memcache_servers': servers}
     return settings
 
 

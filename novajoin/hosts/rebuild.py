@@ -24,8 +24,12 @@ whose owner record names the instance:
    ``host_mod`` with a new owner record carrying a fresh random nonce and
    ``created`` time, and the one-time password derived from that nonce
    (:func:`novajoin.hosts.rearm.arming_for`); then shares the nonce with
-   every replica (:func:`novajoin.hosts.rearm.share_nonce`). The next
-   vendordata request answers that OTP, which no earlier answer held.
+   every replica (:func:`novajoin.hosts.rearm.share_nonce`) through the
+   shared cache (``[cache]`` with memcached, the same for the listener and
+   the API). The next vendordata request answers that OTP, which no
+   earlier answer held. Without a shared cache the API's processes keep
+   answering a nonce they cached for the boot (``[enrollment]
+   nonce_cache_ttl``) until it expires; the listener warns at start.
 
 Subhosts of the instance (owner record role ``subhost``, made for its TLS
 services) are disabled in the same batch but get no password: the instance
@@ -90,8 +94,16 @@ class Rebuilds(object):
     def from_conf(cls, conf, ipa, servers):
         """:raises novajoin.exception.ConfigurationError: bad key file."""
         otp_key = otp.OTPKey.from_file(conf.enrollment.otp_key_file)
-        return cls(ipa, servers, otp_key,
-                   nonce_cache.NonceCache.from_conf(conf, otp_key))
+        nonces = nonce_cache.NonceCache.from_conf(conf, otp_key)
+        if not nonces.shared:
+            LOG.warning('The nonce cache is not shared ([cache] is not '
+                        'enabled with memcached): a rebuild\'s new OTP '
+                        'cannot be written through to the API\'s caches, '
+                        'whose repeats answer the earlier OTP for up to '
+                        '[enrollment] nonce_cache_ttl (%d s) after a boot. '
+                        'Give the listener and the API the same [cache].',
+                        conf.enrollment.nonce_cache_ttl)
+        return cls(ipa, servers, otp_key, nonces)
 
     def rebuilt(self, instance_id):
         """Re-arm what the instance had enrolled; [HostOutcome].

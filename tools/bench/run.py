@@ -32,6 +32,14 @@ reconcile
     200 foreign hosts), one IPA simulator at ``--reconcile-latency-ms``
     per call, nova paging 1,000 servers; 100,000 modelled
     (``tools/bench/reconcile_scale.py``).
+ipa-model
+    FreeIPA at realistic latencies (``--latency-ms``, 100 by default
+    here, for reads and writes): IPA round trips per boot for both of
+    nova's patterns and both cache setups, the share of the ceiling
+    ``servers x 4 / (latency x round trips per boot)``, CPU per
+    enrollment, RSS, start to first enrollment; ``--repetitions`` runs
+    (3), medians, the load average at the start. Not in the default set:
+    ``tox -e bench -- --scenario ipa-model``.
 
 Every scenario prints its figures, and the ceiling IPA allows,
 ``servers x slots / (IPA time per boot or delete)``, with the share of it
@@ -68,6 +76,7 @@ from bench import api  # noqa: E402
 from bench import boots  # noqa: E402
 from bench import deletes  # noqa: E402
 from bench import ipa as bench_ipa  # noqa: E402
+from bench import ipamodel  # noqa: E402
 from bench import noenroll  # noqa: E402
 from bench import reconcile_scale  # noqa: E402
 from bench import scaleout  # noqa: E402
@@ -81,6 +90,8 @@ from tests.fixtures import tls  # noqa: E402
 
 SCENARIOS = ('storm', 'noenroll', 'drain', 'startup', 'scaleout',
              'reconcile')
+# Run only when asked for.
+EXTRA_SCENARIOS = ('ipa-model',)
 
 
 @dataclasses.dataclass
@@ -98,7 +109,7 @@ class Environment(object):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
-    add('--scenario', action='append', choices=SCENARIOS,
+    add('--scenario', action='append', choices=SCENARIOS + EXTRA_SCENARIOS,
         help='run this scenario (repeatable); default: all')
     add('--servers', type=int, default=3,
         help='simulated IPA servers; default: %(default)s')
@@ -151,6 +162,12 @@ def parse_args(argv):
     add('--reconcile-profile', metavar='DIR',
         help='run each reconcile scenario command under cProfile, writing '
              '<N>-<command>.prof into DIR (slower; for where the time goes)')
+    add('--latency-ms', type=int, default=None,
+        help='IPA time per read and per write alike (overrides both); '
+             'default: 100 with --scenario ipa-model, else unset')
+    add('--repetitions', type=int, default=3,
+        help='runs of each ipa-model case, medians reported; default: '
+             '%(default)s')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '
@@ -169,6 +186,14 @@ def parse_args(argv):
         parser.error('--reconcile-sizes must be at least 100 each and '
                      '--reconcile-latency-ms >= 0')
     args.scenario = args.scenario or list(SCENARIOS)
+    if args.latency_ms is None and 'ipa-model' in args.scenario:
+        args.latency_ms = 100
+    if args.latency_ms is not None:
+        if args.latency_ms < 0:
+            parser.error('--latency-ms must be >= 0')
+        args.read_latency_ms = args.write_latency_ms = args.latency_ms
+    if args.repetitions < 1:
+        parser.error('--repetitions must be at least 1')
     return args
 
 
@@ -299,6 +324,8 @@ def run(report, args):
                      'scaleout': scaleout.run,
                      'reconcile': reconcile_scale.run}
         for name in SCENARIOS:
+                     'scaleout': scaleout.run, 'ipa-model': ipamodel.run}
+        for name in SCENARIOS + EXTRA_SCENARIOS:
             if name in args.scenario:
                 env.ipa.reset()
                 results[name] = scenarios[name](report, env, args)
@@ -343,6 +370,9 @@ def main(argv=None):
     results['checks_ok'] = checks_ok
     print()
     print(table.render(results, targets, checks_ok))
+    if 'ipa-model' in results:
+        print()
+        print(ipamodel.render(results['ipa-model']))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2, sort_keys=True)

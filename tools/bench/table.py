@@ -62,6 +62,27 @@ def evaluate(results):
         target('no-enroll >= 50 % of bare eventlet TLS',
                (noenroll['ratio'] or 0) >= NOENROLL_TARGET,
                '%s (%s)' % (_pct(noenroll['ratio']), noenroll['text']))
+    model = results.get('ipa-model')
+    for name, run in sorted((model or {}).get('runs', {}).items()):
+        m = run['median']
+        target('ipa-model %s: <= 1.05 IPA round trips per boot' % name,
+               m['round_trips_per_boot'] <= 1.05,
+               _num(m['round_trips_per_boot']))
+        target('ipa-model %s: 1 IPA write per boot' % name,
+               abs(m['writes_per_boot'] - 1.0) < 0.05,
+               _num(m['writes_per_boot']))
+        target('ipa-model %s: >= 90 %% of the IPA ceiling, 0 errors, '
+               'p99 < 5 s' % name,
+               (m['ceiling_share'] or 0) >= CEILING_TARGET
+               and m['errors'] == 0 and (m['p99_s'] or 99) < 5.0,
+               '%s, %d errors, p99 %s' % (_pct(m['ceiling_share']),
+                                          m['errors'], stats.ms(m['p99_s'])))
+        target('ipa-model %s: RSS <= 100 MB, first enrollment <= 1 s'
+               % name, (m['rss_mb'] or 999) <= RSS_TARGET_MB
+               and (m['first_enrollment_s'] or 99) <= FIRST_ANSWER_TARGET_S,
+               '%s MB, %s' % (_num(m['rss_mb'], '%.0f'),
+                              stats.ms(m['first_enrollment_s'])))
+        checks_ok = checks_ok and run['consistent']
     drain = results.get('drain')
     if drain:
         target('drain: >= 90 % of its IPA ceiling',

@@ -4,14 +4,20 @@ per boot, and every case where the cache could answer a wrong OTP
 written into memcached by someone else).
 
 Two replicas (novajoin-server, and uWSGI with two worker processes) share
-one memcached and the simulator; requests of one boot alternate between
-them, as nova's metadata processes behind a load balancer do. The cache
-TTL is short (TTL seconds) so the expiry cases run in real time.
+one memcached through oslo.cache's ``[cache]`` and the simulator; requests
+of one boot alternate between them, as nova's metadata processes behind a
+load balancer do. A third replica still has the deprecated ``[enrollment]
+memcached_servers``. The cache TTL is short (TTL seconds) so the expiry
+cases run in real time.
 """
 
+import os
 import time
 
 import pytest
+
+from pymemcache.client import base as memcache_base
+from pymemcache import serde as memcache_serde
 
 from novajoin.hosts import nonce_cache
 from novajoin.hosts import otp
@@ -24,14 +30,33 @@ from tests.functional.api import ipa_access
 
 TTL = 6
 REQUESTS_PER_BOOT = 6    # nova building a config drive
-READS = ('batch', 'host_show', 'server_find')
 WRITES = ('host_add', 'host_mod')
+# The first request of a boot adds the host in the batch of its checks.
+ADDS = ('batch:host_add',)
+
+
+# A paused memcached costs each replica one socket timeout, then it is
+# skipped for DEAD seconds.
+DEAD = 1
 
 
 def _sections(ks, ipa, otp_key_file, memcached, **enrollment):
     sections = server_sections(ks, ipa, otp_key_file)
-    sections['enrollment'].update(memcached_servers=memcached.server,
-                                  nonce_cache_ttl=TTL, **enrollment)
+    sections['enrollment'].update(nonce_cache_ttl=TTL, **enrollment)
+    sections['cache'] = {'enabled': 'true',
+                         'backend': 'dogpile.cache.pymemcache',
+                         'memcache_servers': memcached.server,
+                         'socket_timeout': 0.2,
+                         'hashclient_retry_attempts': 1,
+                         'hashclient_dead_timeout': DEAD}
+    return sections
+
+
+def _legacy_sections(ks, ipa, otp_key_file, memcached):
+    """A join.conf of before [cache]: [enrollment] memcached_servers."""
+    sections = server_sections(ks, ipa, otp_key_file)
+    sections['enrollment'].update(nonce_cache_ttl=TTL,
+                                  memcached_servers=memcached.server)
     return sections
 
 
@@ -46,6 +71,16 @@ def replicas(tmp_path_factory, test_ca, ks, ipa, otp_key_file, standin,
                 workdir / 'b', test_ca, sections, name='replica-b',
                 runner='uwsgi') as b:
             yield [a, b]
+
+
+@pytest.fixture(scope='module')
+def legacy_replica(tmp_path_factory, test_ca, ks, ipa, otp_key_file,
+                   standin, memcached):
+    with novajoin_server.run_novajoin_server(
+            tmp_path_factory.mktemp('legacy'), test_ca,
+            _legacy_sections(ks, ipa, otp_key_file, memcached),
+            name='legacy') as server:
+        yield server
 
 
 @pytest.fixture
@@ -72,6 +107,12 @@ def boot(callers, body, count=REQUESTS_PER_BOOT):
     return answers
 
 
+def round_trips(sim):
+    """IPA calls made, a batch counting once (its sub-calls not)."""
+    return sum(count for command, count in sim.admin.stats()['calls'].items()
+               if not command.startswith('batch:'))
+
+
 def counts(sim, commands):
     calls = sim.admin.stats()['calls']
     return sum(calls.get(command, 0) for command in commands)
@@ -81,7 +122,7 @@ def fqdn_of(sim, body):
     return '%s.%s' % (body['hostname'], sim.domain)
 
 
-def test_a_boot_costs_one_write_and_one_read_across_replicas(callers, sim):
+def test_a_boot_costs_one_round_trip_across_replicas(callers, sim):
     boots = 5
     for _ in range(boots):
         body = vendordata_body()
@@ -89,9 +130,8 @@ def test_a_boot_costs_one_write_and_one_read_across_replicas(callers, sim):
         answers = boot(callers, body)
         assert all(answer == answers[0] for answer in answers)
         calls = sim.admin.stats()['calls']
-        assert counts(sim, WRITES) == 1, calls
-        # The read before the write carries the DNS check of the new name.
-        assert counts(sim, READS) == 1, calls
+        # One batch: the DNS checks of the new name and the add.
+        assert round_trips(sim) == 1 and counts(sim, ADDS) == 1, calls
         sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
 
 
@@ -106,7 +146,7 @@ def test_rebuild_answers_the_new_otp_at_once(callers, sim, listener):
                             body['instance-id'], fqdn) == rearm.REARMED
     sim.admin.reset_stats()
     answers = boot(callers, body)
-    assert counts(sim, READS + WRITES) == 0
+    assert round_trips(sim) == 0
     new = answers[0]['ipaotp']
     assert new != old and all(a['ipaotp'] == new for a in answers)
     assert sim.admin.try_join(fqdn, old)[0] == 403
@@ -146,8 +186,9 @@ def test_expired_nonce_is_read_back_from_ipa_with_the_same_otp(callers,
     time.sleep(TTL + 0.5)
     sim.admin.reset_stats()
     assert boot(callers, body) == [first] * REQUESTS_PER_BOOT
-    # One read after expiry, then the cache again; nothing written.
-    assert counts(sim, READS) == 1 and counts(sim, WRITES) == 0
+    # One batch after expiry (its host_add finds the entry), then the
+    # cache again.
+    assert round_trips(sim) == 1 and counts(sim, WRITES) == 0
     sim.admin.join(fqdn_of(sim, body), first['ipaotp'])
 
 
@@ -180,10 +221,12 @@ def test_memcached_not_answering_falls_back_to_ipa(callers, sim, memcached):
         created = boot(callers, other)
     finally:
         memcached.resume()
+        # The replicas try it again once it has been dead DEAD seconds.
+        time.sleep(DEAD + 0.5)
     assert answers == [first] * REQUESTS_PER_BOOT
     # Each replica waited for memcached once, then skipped it.
     assert elapsed < 5
-    assert counts(sim, WRITES) == 1
+    assert counts(sim, WRITES) == 0
     assert all(answer == created[0] for answer in created)
     sim.admin.join(fqdn_of(sim, body), first['ipaotp'])
     sim.admin.join(fqdn_of(sim, other), created[0]['ipaotp'])
@@ -192,6 +235,28 @@ def test_memcached_not_answering_falls_back_to_ipa(callers, sim, memcached):
 def _write_raw(memcached, key, value):
     """What any memcached client can do: store a value under a key."""
     client = memcached.client()
+    try:
+        assert client.set(key, value, expire=60, noreply=False)
+    finally:
+        client.close()
+
+
+class _Exploit(object):
+    """A pickle that creates ``path`` when it is loaded."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def _write_pickle(memcached, key, value):
+    """What a memcached writer can do: a value with pymemcache's pickle
+    flag, which a client that unpickles by flags would load.
+    """
+    client = memcache_base.Client(('127.0.0.1', memcached.port),
+                                  serde=memcache_serde.pickle_serde)
     try:
         assert client.set(key, value, expire=60, noreply=False)
     finally:
@@ -211,7 +276,24 @@ def _forgeries(instance_id, fqdn, stolen):
     return key, [b'chosen-by-the-writer', sealed, stolen]
 
 
-def test_a_forged_nonce_entry_changes_nothing(callers, sim, memcached):
+def test_a_pickle_written_into_memcached_is_never_loaded(callers, sim,
+                                                         memcached,
+                                                         tmp_path):
+    body = vendordata_body()
+    fqdn = fqdn_of(sim, body)
+    first = boot(callers, body, 1)[0]
+    marker = str(tmp_path / 'unpickled')
+    _write_pickle(memcached, nonce_cache.cache_key(body['instance-id'],
+                                                   fqdn), _Exploit(marker))
+    sim.admin.reset_stats()
+    # A miss on each replica, answered from IPA; nothing was unpickled.
+    assert boot(callers, body) == [first] * REQUESTS_PER_BOOT
+    assert round_trips(sim) >= 1
+    assert not os.path.exists(marker)
+    sim.admin.join(fqdn, first['ipaotp'])
+
+
+def test_a_forged_nonce_entry_causes_only_a_miss(callers, sim, memcached):
     donor = vendordata_body()
     boot(callers, donor, 1)
     client = memcached.client()
@@ -263,7 +345,7 @@ def replica_without_dns_check(tmp_path_factory, test_ca, ks, ipa,
         yield server
 
 
-def test_without_the_dns_check_a_boot_costs_one_write_and_one_read(
+def test_without_the_dns_check_a_boot_costs_one_round_trip(
         replica_without_dns_check, ks, sim, memcached):
     caller = caller_for(replica_without_dns_check, ks, 'nova')
     boot([caller], vendordata_body())      # reads the IPA server list
@@ -272,6 +354,22 @@ def test_without_the_dns_check_a_boot_costs_one_write_and_one_read(
         sim.admin.reset_stats()
         answers = boot([caller], body)
         assert all(answer == answers[0] for answer in answers)
-        # The read: does the instance own a host under another name?
-        assert counts(sim, WRITES) == 1 and counts(sim, READS) == 1
+        # The batch: does the instance own a host under another name, and
+        # the add.
+        assert round_trips(sim) == 1 and counts(sim, ADDS) == 1
         sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
+
+
+def test_deprecated_memcached_servers_still_shares_the_nonces(
+        callers, legacy_replica, ks, sim):
+    # [enrollment] memcached_servers is read as [cache] pymemcache: a
+    # replica configured the old way shares the boot with the others.
+    legacy = caller_for(legacy_replica, ks, 'nova')
+    for _ in range(3):
+        body = vendordata_body()
+        sim.admin.reset_stats()
+        answers = boot([legacy] + callers, body)
+        assert all(answer == answers[0] for answer in answers)
+        assert round_trips(sim) == 1
+        sim.admin.join(fqdn_of(sim, body), answers[0]['ipaotp'])
+    assert 'memcached_servers is deprecated' in legacy_replica.log_text()

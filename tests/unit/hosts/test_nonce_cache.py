@@ -3,10 +3,14 @@ unusual, and what the cache cannot see bounded by its TTL."""
 
 import logging
 
+from oslo_config import cfg
 from pymemcache import exceptions as memcache_errors
 from pymemcache.test import utils as memcache_utils
 import pytest
 
+from novajoin import conf as novajoin_conf
+from novajoin import exception
+from novajoin.hosts import cache_store
 from novajoin.hosts import enrollment
 from novajoin.hosts import nonce_cache
 from novajoin.hosts import otp
@@ -53,7 +57,7 @@ def cached_enroller(make_enroller, nonces):
 def test_repeats_of_a_boot_make_no_ipa_call(cached_enroller, enroll, ipa):
     enroller = cached_enroller()
     first = enroll(enroller=enroller)
-    assert ipa.commands() == ['batch', 'host_add']
+    assert ipa.commands() == ['batch']
     del ipa.calls[:]
     repeats = [enroll(enroller=enroller) for _ in range(5)]
     assert ipa.calls == []
@@ -72,7 +76,7 @@ def test_replica_sharing_memcached_answers_the_same_otp_without_ipa(
     assert ipa.calls == []
 
 
-def test_without_dns_check_a_cache_miss_reads_once_then_adds(
+def test_without_dns_check_a_boot_is_one_round_trip(
         cached_enroller, enroll, ipa):
     enroller = cached_enroller(check_dns_records=False)
     enroll(make_request(hostname='warmup', instance_id='other'),
@@ -80,9 +84,9 @@ def test_without_dns_check_a_cache_miss_reads_once_then_adds(
     del ipa.calls[:]
     enroll(enroller=enroller)
     enroll(enroller=enroller)
-    # One read (the instance may own a host under another name), one
-    # write for the whole boot.
-    assert ipa.commands() == ['batch', 'host_add']
+    # One batch (the instance may own a host under another name, and the
+    # add) for the whole boot.
+    assert ipa.commands() == ['batch']
 
 
 def test_cache_miss_reads_the_existing_entry(cached_enroller, enroll, ipa,
@@ -109,8 +113,9 @@ def test_memcached_down_falls_back_to_ipa_and_stays_correct(
     first = enroll(enroller=enroller)
     again = enroll(enroller=enroller)
     assert again.body == first.body
-    # Unanswered cache: read first, as without a cache.
-    assert ipa.commands() == ['batch', 'host_add', 'batch']
+    # Unanswered cache: the batch again, its host_add finds the entry.
+    assert ipa.commands() == ['batch', 'batch']
+    assert len(ipa.writes()) == 1
     warnings = [r for r in caplog.records
                 if r.name == 'novajoin.hosts.nonce_cache']
     assert len(warnings) == 1 and down.calls > 2
@@ -186,7 +191,7 @@ def test_a_value_novajoin_did_not_seal_is_a_miss_that_asks_ipa(
         nonces, memcached, value, caplog):
     memcached.set(nonce_cache.cache_key('i', 'h.example.test'), value)
     assert nonces.lookup('i', 'h.example.test') == (None, False)
-    assert 'Ignoring a value in memcached for instance=i' in caplog.text
+    assert 'Ignoring a value in the nonce cache for instance=i' in caplog.text
 
 
 def test_a_sealed_value_is_bound_to_its_key_otp_key_and_lifetime(
@@ -211,9 +216,9 @@ def test_a_sealed_value_is_bound_to_its_key_otp_key_and_lifetime(
     assert cache.lookup('i', 'a.example.test') == (None, False)
     memcached.set(nonce_cache.cache_key('i', 'a.example.test'), sealed)
     assert cache.lookup('i', 'a.example.test').nonce == 'nonce-a'
-    # Past its TTL (whatever memcached keeps): refused.
+    # Past its TTL (whatever the cache keeps): a quiet miss.
     now[0] += 12
-    assert cache.lookup('i', 'a.example.test') == (None, False)
+    assert cache.lookup('i', 'a.example.test') == (None, True)
 
 
 def test_cache_keys_are_per_instance_and_name_and_memcached_safe():
@@ -233,16 +238,74 @@ def test_warnings_are_rate_limited(clock, caplog, otp_key):
         cache.lookup('i', 'h.example.test')
     clock.advance(61)
     cache.remember('i', 'h.example.test', 'n')
-    assert caplog.text.count('memcached could not') == 2
+    assert caplog.text.count('The nonce cache could not') == 2
 
 
-def test_no_servers_configured_means_no_cache():
-    class Conf(object):
-        class enrollment(object):
-            memcached_servers = []
-    cache = nonce_cache.NonceCache.from_conf(Conf)
-    assert cache.lookup('i', 'h') == (None, False)
-    assert cache.remember('i', 'h', 'n') and cache.forget('i', 'h')
+def _conf(*args):
+    conf = cfg.ConfigOpts()
+    novajoin_conf.register_opts(conf)
+    conf(list(args), default_config_files=[])
+    return conf
+
+
+def test_without_cache_configuration_each_process_has_its_own(otp_key):
+    cache = nonce_cache.NonceCache.from_conf(_conf(), otp_key)
+    assert not cache.shared
+    assert cache.lookup('i', 'h') == (None, True)
+    assert cache.remember('i', 'h', 'n')
+    assert cache.lookup('i', 'h').nonce == 'n'
+    assert cache.forget('i', 'h') and cache.lookup('i', 'h').nonce is None
+    # Another process (another cache built from the same configuration)
+    # does not see it.
+    cache.remember('i', 'h', 'n')
+    other = nonce_cache.NonceCache.from_conf(_conf(), otp_key)
+    assert other.lookup('i', 'h').nonce is None
+
+
+def test_the_in_process_cache_is_bounded(otp_key, tmp_path):
+    path = tmp_path / 'join.conf'
+    path.write_text('[enrollment]\nlocal_cache_size = 3\n')
+    cache = nonce_cache.NonceCache.from_conf(
+        _conf('--config-file', str(path)), otp_key)
+    for number in range(5):
+        cache.remember('i-%d' % number, 'h', 'n%d' % number)
+    assert [cache.lookup('i-%d' % number, 'h').nonce
+            for number in range(5)] == [None, None, 'n2', 'n3', 'n4']
+
+
+def test_deprecated_memcached_servers_is_read_as_a_shared_cache(
+        otp_key, tmp_path, caplog):
+    path = tmp_path / 'join.conf'
+    path.write_text('[enrollment]\nmemcached_servers = 192.0.2.1:11211\n')
+    store = cache_store.store_from_conf(_conf('--config-file', str(path)))
+    assert store.shared and store.description == 'memcached 192.0.2.1:11211'
+    assert 'memcached_servers is deprecated' in caplog.text
+
+
+@pytest.mark.parametrize('backend', ['oslo_cache.memcache_pool',
+                                     'dogpile.cache.memcached',
+                                     'dogpile.cache.redis'])
+def test_cache_backends_that_unpickle_are_refused(tmp_path, backend):
+    path = tmp_path / 'join.conf'
+    path.write_text('[cache]\nenabled = true\nbackend = %s\n' % backend)
+    with pytest.raises(exception.ConfigurationError) as caught:
+        cache_store.store_from_conf(_conf('--config-file', str(path)))
+    assert 'never unpickled' in caught.value.message
+
+
+def test_a_pickle_in_memcached_is_never_loaded():
+    serde = cache_store.BytesOnly()
+    assert serde.serialize('k', b'v') == (b'v', 0)
+    # pymemcache's pickle flag (1), or any flag: not loaded, a forgery.
+    assert serde.deserialize('k', b'cos\nsystem\n.', 1) is (
+        cache_store.NOT_BYTES)
+
+    class Backend(object):
+        def get(self, key):
+            return cache_store.NOT_BYTES
+    store = cache_store.Store(Backend(), True, 'test')
+    with pytest.raises(cache_store.NotBytes):
+        store.get('k')
 
 
 def test_a_nonce_read_from_ipa_never_replaces_a_newer_cached_one(nonces):
