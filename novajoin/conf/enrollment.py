@@ -96,6 +96,18 @@ enrollment_opts = [
                       'connect to or wait for memcached before asking IPA '
                       'instead; a server that failed is skipped for 10 '
                       'seconds.'),
+    cfg.IntOpt('unshared_nonce_cache_ttl', default=60, min=1, max=3600,
+               help='Without a shared [cache] (each API process keeps its '
+                    'own), nonces are answered from the cache for at most '
+                    'this many seconds (and at most nonce_cache_ttl). The '
+                    'listener cannot write its rebuild re-arm into another '
+                    'process\'s cache, so an instance rebuilt within this '
+                    'long of its first vendordata request would be '
+                    'answered its earlier OTP until the entry expires. 60 '
+                    's covers nova\'s config-drive burst; later repeats '
+                    'cost one IPA read each. Configure a shared [cache] '
+                    'for both the API and the listener to keep '
+                    'nonce_cache_ttl.'),
     cfg.IntOpt('local_cache_size', default=50000, min=1,
                help='Most entries (nonces and TLS services records) the '
                     'in-process cache of each worker keeps when [cache] is '

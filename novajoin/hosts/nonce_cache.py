@@ -29,7 +29,9 @@ What the cache cannot see, and how it is bounded:
   The listener does both: they reach the API's cache only when the cache
   is shared (memcached); an in-process cache of an API worker is not told,
   and a re-armed host's repeats are answered its earlier OTP until the
-  entry expires.
+  entry expires. So an unshared cache keeps nonces at most
+  ``[enrollment] unshared_nonce_cache_ttl`` seconds (60 by default: nova's
+  config-drive burst).
 - Changes made directly in IPA (``ipa host-del``, ``ipa host-disable``)
   are seen once the entry expires, at most ``nonce_cache_ttl`` seconds
   later; until then a repeat may answer the earlier OTP, which IPA no
@@ -266,15 +268,15 @@ class NonceCache(object):
             ``[cache] backend``, or from that load.
         """
         store = cache_store.store_from_conf(conf)
+        ttl = ttl_for(conf, store.shared)
         LOG.info('Nonce cache: %s, entries kept %d s', store.description,
-                 conf.enrollment.nonce_cache_ttl)
+                 ttl)
         if otp_key is None:
             path = conf.enrollment.otp_key_file
 
             def otp_key():
                 return otp.OTPKey.from_file(path)
-        return cls(store, conf.enrollment.nonce_cache_ttl, otp_key,
-                   shared=store.shared)
+        return cls(store, ttl, otp_key, shared=store.shared)
 
     def lookup(self, instance_id, fqdn):
         """The :class:`Lookup` of this instance's ``fqdn``."""
@@ -376,6 +378,19 @@ def record_key(kind, instance_id, fqdn):
     """The memcached key of a ``kind`` record of one instance's host."""
     return RECORD_KEY_PREFIX + cache_key(kind + '\n' + instance_id,
                                          fqdn)[len(KEY_PREFIX):]
+
+
+def ttl_for(conf, shared):
+    """Seconds a nonce is answered from a cache that is ``shared`` or not.
+
+    A cache the listener cannot write through (each API process's own)
+    keeps nonces at most ``unshared_nonce_cache_ttl``: a rebuild's re-arm
+    must reach the answers soon.
+    """
+    ttl = conf.enrollment.nonce_cache_ttl
+    if shared:
+        return ttl
+    return min(ttl, conf.enrollment.unshared_nonce_cache_ttl)
 
 
 def cache_key(instance_id, fqdn):

@@ -322,9 +322,8 @@ def run(report, args):
         scenarios = {'storm': run_storm, 'noenroll': run_noenroll,
                      'drain': deletes.run, 'startup': run_startup,
                      'scaleout': scaleout.run,
-                     'reconcile': reconcile_scale.run}
-        for name in SCENARIOS:
-                     'scaleout': scaleout.run, 'ipa-model': ipamodel.run}
+                     'reconcile': reconcile_scale.run,
+                     'ipa-model': ipamodel.run}
         for name in SCENARIOS + EXTRA_SCENARIOS:
             if name in args.scenario:
                 env.ipa.reset()

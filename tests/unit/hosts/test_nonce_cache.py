@@ -262,6 +262,21 @@ def test_without_cache_configuration_each_process_has_its_own(otp_key):
     assert other.lookup('i', 'h').nonce is None
 
 
+def test_an_unshared_cache_keeps_nonces_no_longer_than_a_rebuild_allows(
+        otp_key, tmp_path):
+    # The listener's rebuild re-arm cannot reach a process's own cache: its
+    # entries must expire soon, a shared cache's need not.
+    assert nonce_cache.NonceCache.from_conf(_conf(), otp_key)._ttl == 60
+    path = tmp_path / 'join.conf'
+    path.write_text('[enrollment]\nnonce_cache_ttl = 30\n')
+    assert nonce_cache.NonceCache.from_conf(
+        _conf('--config-file', str(path)), otp_key)._ttl == 30
+    path.write_text('[enrollment]\nmemcached_servers = 192.0.2.1:11211\n')
+    conf = _conf('--config-file', str(path))
+    assert nonce_cache.ttl_for(conf, shared=True) == 600
+    assert nonce_cache.ttl_for(conf, shared=False) == 60
+
+
 def test_the_in_process_cache_is_bounded(otp_key, tmp_path):
     path = tmp_path / 'join.conf'
     path.write_text('[enrollment]\nlocal_cache_size = 3\n')
