@@ -100,9 +100,10 @@ class Rebuilds(object):
                         'enabled with memcached): a rebuild\'s new OTP '
                         'cannot be written through to the API\'s caches, '
                         'whose repeats answer the earlier OTP for up to '
-                        '[enrollment] nonce_cache_ttl (%d s) after a boot. '
-                        'Give the listener and the API the same [cache].',
-                        conf.enrollment.nonce_cache_ttl)
+                        '[enrollment] unshared_nonce_cache_ttl (%d s) after '
+                        'a boot. Give the listener and the API the same '
+                        '[cache].',
+                        nonce_cache.ttl_for(conf, shared=False))
         return cls(ipa, servers, otp_key, nonces)
 
     def rebuilt(self, instance_id):
