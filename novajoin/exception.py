@@ -85,6 +85,24 @@ class HostPasswordUnknown(NovajoinError):
             % fqdn, fqdn=fqdn)
 
 
+class InstanceHasHost(NovajoinError):
+    """The instance owns a host under another name already (HTTP 409).
+
+    nova lets a tenant rename an instance; novajoin enrolls an instance
+    under one name and never creates a second host for it.
+    """
+
+    decision = 'refused'
+
+    def __init__(self, fqdn, existing):
+        super().__init__(
+            'the instance already owns the IPA host %s; novajoin gives an '
+            'instance one host and does not create %s. To enroll it under '
+            'the new name, delete %s in IPA (ipa host-del) first'
+            % (existing, fqdn, existing), fqdn=fqdn)
+        self.existing = existing
+
+
 class HostStillEnrolled(NovajoinError):
     """A re-arm was asked for a host that still has its keytab.
 

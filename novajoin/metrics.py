@@ -71,8 +71,26 @@ RECONCILE_ACTIONS = prometheus_client.Counter(
     'Changes made in IPA by reconciliation, by action.',
     ['action'], registry=None)
 
+# The listener's periodic tasks (task: reconcile, owned_host_count).
+BACKGROUND_INTERVAL = prometheus_client.Gauge(
+    'novajoin_background_interval_seconds',
+    'How often each periodic task of the listener runs, in seconds.',
+    ['task'], multiprocess_mode='mostrecent', registry=None)
+
+BACKGROUND_IPA_ROUND_TRIPS = prometheus_client.Gauge(
+    'novajoin_background_ipa_round_trips',
+    'IPA round trips (searches, batches, single commands) the last run of '
+    'each periodic task made.',
+    ['task'], multiprocess_mode='mostrecent', registry=None)
+
+BACKGROUND_DURATION = prometheus_client.Gauge(
+    'novajoin_background_duration_seconds',
+    'How long the last run of each periodic task took, in seconds.',
+    ['task'], multiprocess_mode='mostrecent', registry=None)
+
 ALL = (VENDORDATA_REQUESTS, IPA_CALLS, IPA_CONNECTION_WAITS, NOTIFICATIONS,
-       OWNED_HOSTS, OWNED_HOSTS_COUNTED, RECONCILE_ACTIONS)
+       OWNED_HOSTS, OWNED_HOSTS_COUNTED, RECONCILE_ACTIONS,
+       BACKGROUND_INTERVAL, BACKGROUND_IPA_ROUND_TRIPS, BACKGROUND_DURATION)
 
 
 def multiprocess_dir(environ=None):

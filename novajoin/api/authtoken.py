@@ -1,6 +1,11 @@
 """keystonemiddleware's auth_token, bounded in time and answering as JSON.
 
-Four things keystonemiddleware does not do by itself:
+Five things keystonemiddleware does not do by itself:
+
+- a token cache in memcached without ``memcache_security_strategy`` and
+  ``memcache_secret_key`` is refused at start (ConfigurationError):
+  whoever can write to memcached could otherwise make any string a token
+  (:mod:`novajoin.conf.token_cache`);
 
 - bounded defaults: without ``[keystone_authtoken] http_connect_timeout``
   a Keystone that accepts connections and never answers holds a request
@@ -31,6 +36,7 @@ import time
 
 from keystoneauth1 import exceptions as ksa_exceptions
 from keystonemiddleware import auth_token
+from keystonemiddleware import exceptions as ksm_exceptions
 from oslo_log import log as logging
 from oslo_middleware import request_id
 import webob.exc
@@ -38,6 +44,8 @@ import webob.exc
 from novajoin.api import deadline_pool
 from novajoin.api import errors
 from novajoin.api import validated_tokens
+from novajoin.conf import token_cache
+from novajoin import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -86,7 +94,18 @@ class AuthProtocol(auth_token.AuthProtocol):
         oslo_conf = conf['oslo_config_config']
         self._retry_after = oslo_conf.enrollment.retry_after
         self._budget = oslo_conf.api.request_budget
-        super().__init__(application, conf)
+        try:
+            super().__init__(application, conf)
+        except ksm_exceptions.ConfigurationError as exc:
+            # e.g. a memcache_security_strategy without a secret key.
+            raise exception.ConfigurationError(
+                '[keystone_authtoken]: %s' % exc) from None
+        unsafe = token_cache.problem(
+            self._conf.get('memcached_servers'),
+            self._conf.get('memcache_security_strategy'),
+            self._conf.get('memcache_secret_key'))
+        if unsafe:
+            raise exception.ConfigurationError(unsafe)
         self._validated = validated_tokens.ValidatedTokens(
             int(self._conf.get('token_cache_time')))
         self._validations = deadline_pool.DeadlinePool(

@@ -12,12 +12,15 @@ key, ``join.conf``, and the nova.conf settings (printed, or applied to
 
 import getpass
 import os
+import secrets
 import socket
 import sys
 import types
 
 from oslo_config import cfg
 
+from novajoin.cmd import cli_logging
+from novajoin.conf import token_cache
 from novajoin.install import changes
 from novajoin.install import glance_metadefs
 from novajoin.install import ini_files
@@ -32,6 +35,7 @@ from novajoin.ipa import transport as ipa_transport
 
 PASSWORD_ENV = 'NOVAJOIN_IPA_ADMIN_PASSWORD'
 IPA_CALL_TIMEOUT = 30.0
+TOKEN_CACHE_SECRET_BYTES = 48
 
 cli_opts = [
     cfg.BoolOpt('dry-run', default=False,
@@ -77,9 +81,12 @@ cli_opts = [
                     'https://<controller fqdn>:9090/v1.'),
     cfg.ListOpt('memcached-servers', default=[],
                 help='memcached servers (host:port) for join.conf: '
-                     'keystonemiddleware\'s token cache and the nonce '
-                     'cache, shared by the API\'s processes and replicas. '
-                     'Needed with more than one API process.'),
+                     'keystonemiddleware\'s token cache (with '
+                     'memcache_security_strategy = ENCRYPT and a random '
+                     'memcache_secret_key, kept when join.conf has them) '
+                     'and the nonce cache, shared by the API\'s processes '
+                     'and replicas. Needed with more than one API '
+                     'process.'),
     cfg.StrOpt('api-ca-file',
                help='CA that signed the novajoin API\'s certificate, for '
                     'nova ([api] vendordata_dynamic_ssl_certfile).'),
@@ -96,6 +103,7 @@ cli_opts = [
 def load_conf(argv):
     conf = cfg.ConfigOpts()
     conf.register_cli_opts(cli_opts)
+    cli_logging.register_options(conf)
     glance_metadefs.register_opts(conf)
     conf(argv, project='novajoin', prog='novajoin-install',
          default_config_files=[])
@@ -144,9 +152,33 @@ def join_conf_settings(conf, where, principal):
     }
     if conf.memcached_servers:
         servers = ','.join(conf.memcached_servers)
-        settings['keystone_authtoken'] = {'memcached_servers': servers}
-        settings['enrollment']['memcached_servers'] = servers
+        settings['keystone_authtoken'] = dict(
+            {'memcached_servers': servers}, **token_cache_protection(
+                ini_files.read(conf.join_conf)))
+        # The nonce cache, shared by workers, replicas and the listener.
+        settings['cache'] = {'enabled': 'true',
+                             'backend': 'dogpile.cache.pymemcache',
+                             'memcache_servers': servers}
     return settings
+
+
+def token_cache_protection(join_conf):
+    """keystonemiddleware's memcache_security_strategy and secret key.
+
+    An existing strategy (MAC or ENCRYPT) and secret are kept: every API
+    process and replica needs the same secret. Otherwise ENCRYPT and a new
+    random secret.
+    """
+    strategy = ini_files.current(join_conf, 'keystone_authtoken',
+                                 'memcache_security_strategy')
+    secret = ini_files.current(join_conf, 'keystone_authtoken',
+                               'memcache_secret_key')
+    if (strategy or '').strip().upper() not in token_cache.STRATEGIES:
+        strategy = 'ENCRYPT'
+    if len((secret or '').strip()) < token_cache.MIN_SECRET_LENGTH:
+        secret = secrets.token_urlsafe(TOKEN_CACHE_SECRET_BYTES)
+    return {'memcache_security_strategy': strategy.strip(),
+            'memcache_secret_key': secret.strip()}
 
 
 def run(conf, out=print):
@@ -155,6 +187,11 @@ def run(conf, out=print):
     where = _ipa_where(conf)
     principal = 'nova/%s@%s' % (fqdn, where.realm)
     owner = secrets_files.service_owner(conf.service_user)
+    # Before any change: a planted link or file stops the whole run.
+    for path, what in ((conf.keytab, 'keytab'),
+                       (conf.otp_key_file, 'OTP key'),
+                       (conf.join_conf, 'join.conf')):
+        secrets_files.refuse_unsafe(path, owner, what)
     ipa = _ipa_admin_client(conf, where)
     try:
         for step in (ipa_rbac.permission_changes,
@@ -170,7 +207,7 @@ def run(conf, out=print):
                                                report))
     join_changes = ini_files.update_changes(
         conf.join_conf, join_conf_settings(conf, where, principal),
-        mode=0o600, owner=owner)
+        mode=0o600, owner=owner, no_links=True)
     if not join_changes:
         report.unchanged(conf.join_conf)
     report.apply(join_changes)
@@ -201,6 +238,7 @@ def _nova_conf(conf, fqdn, report):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
+    cli_logging.setup(conf)
     try:
         run(conf)
     except (changes.InstallError, ipa_errors.IPAError, OSError) as error:

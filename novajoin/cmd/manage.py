@@ -13,9 +13,9 @@ import os
 import sys
 
 from oslo_config import cfg
-from oslo_log import log
 import prettytable
 
+from novajoin.cmd import cli_logging
 from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
 from novajoin.hosts import inventory
@@ -23,12 +23,17 @@ from novajoin.hosts import nonce_cache
 from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
-from novajoin.manage import checks
+from novajoin.openstack import neutron
 from novajoin.openstack import nova
 from novajoin.openstack import servers
 
-# service_find calls per IPA batch when listing hosts' services.
-_SERVICE_BATCH = 50
+# host_show calls per IPA batch when listing hosts.
+_SHOW_BATCH = 250
+# Rows written between flushes of the JSON output (a pipe's reader gets
+# them while the listing goes on).
+_FLUSH_ROWS = 100
+# Rows per table printed by hosts list.
+_TABLE_ROWS = 1000
 
 
 def _add_parsers(subparsers):
@@ -66,7 +71,7 @@ def _add_parsers(subparsers):
 
 def load_conf(argv):
     conf = cfg.ConfigOpts()
-    log.register_options(conf)
+    cli_logging.register_options(conf)
     novajoin_conf.register_opts(conf)
     conf.register_cli_opt(cfg.SubCommandOpt('command', title='commands',
                                             handler=_add_parsers))
@@ -78,6 +83,9 @@ def load_conf(argv):
 
 
 def do_check(conf, out):
+    # Imported here: the checks import RabbitMQ's, Keystone's and nova's
+    # clients (about 2.5 s), which hosts list and reconcile do not need.
+    from novajoin.manage import checks
     results = checks.Checker(conf).run()
     table = prettytable.PrettyTable(['check', 'result', 'detail'])
     table.align = 'l'
@@ -95,51 +103,140 @@ def do_check(conf, out):
 
 
 def do_hosts_list(conf, out):
+    """Stream the owned hosts: one row (or JSON array element) each.
+
+    IPA: the owner listing, one ``service_find`` for every service, and a
+    ``batch`` of ``host_show`` per :data:`_SHOW_BATCH` hosts (whether a
+    host holds its keytab); nova: its servers in pages. Rows are written
+    as the listing finds them, in no particular order.
+    """
+    projects = _projects(conf)
     ipa = ipa_client.IPAClient.from_conf(conf)
     try:
-        owned = inventory.owned_hosts(ipa, all=True)
-        services = _services_of(ipa, [host.fqdn for host in owned])
+        services = _services(ipa)
+        listing = inventory.OwnerListing(ipa)
+        rows = _host_rows(ipa, listing, projects, services)
+        if conf.command.format == 'json':
+            count = _write_json(out, rows)
+        else:
+            count = _write_table(out, rows)
+        for instance_id in listing.skipped:
+            sys.stderr.write('warning: the hosts of instance %s are not '
+                             'listed: IPA cut off their search\n'
+                             % instance_id)
+    except (ipa_errors.IPAError, inventory.SearchTruncated) as exc:
+        # Rows already written stay written (the output is streamed):
+        # exit 1 says the listing is incomplete.
+        sys.stderr.write('novajoin-manage: hosts list failed: %s: %s\n'
+                         % (type(exc).__name__, exc))
+        return 1
     finally:
         ipa.close()
-    projects = _projects(conf)
-    rows = [{'fqdn': host.fqdn,
-             'instance_id': host.record.instance_id,
-             'project_id': projects.get(host.record.instance_id),
-             'created': (host.record.created.isoformat()
-                         if host.record.created else None),
-             'enrolled': inventory.is_enrolled(host.entry),
-             'services': services.get(host.fqdn, [])}
-            for host in owned]
-    if conf.command.format == 'json':
-        out.write(json.dumps(rows, indent=2, sort_keys=True) + '\n')
-        return 0
-    table = prettytable.PrettyTable(['fqdn', 'instance', 'project',
-                                     'created', 'enrolled', 'services'])
-    table.align = 'l'
+    if conf.command.format != 'json':
+        out.write('%d owned hosts\n' % count)
+    return 0
+
+
+def _host_rows(ipa, listing, projects, services):
+    """The row of each owned host, :data:`_SHOW_BATCH` at a time."""
+    chunk = []
+    for host in listing:
+        chunk.append(host)
+        if len(chunk) == _SHOW_BATCH:
+            yield from _rows(ipa, chunk, projects, services)
+            chunk = []
+    if chunk:
+        yield from _rows(ipa, chunk, projects, services)
+
+
+def _rows(ipa, hosts, projects, services):
+    items = ipa.batch([('host_show', [host.fqdn], {}) for host in hosts])
+    for host, item in zip(hosts, items):
+        if isinstance(item.error, ipa_errors.NotFound):
+            continue  # deleted since it was listed
+        if item.error is not None:
+            raise item.error
+        yield {'fqdn': host.fqdn,
+               'instance_id': host.record.instance_id,
+               'project_id': projects.get(host.record.instance_id),
+               'created': (host.record.created.isoformat()
+                           if host.record.created else None),
+               'enrolled': inventory.is_enrolled(item.result['result']),
+               'services': services.get(host.fqdn, [])}
+
+
+def _write_json(out, rows):
+    """A JSON array, one element written per row; the count.
+
+    The ``[`` waits for the first row (or the end of the listing), so a
+    listing that fails before it leaves stdout empty.
+    """
+    count = 0
     for row in rows:
+        out.write(',\n' if count else '[\n')
+        out.write(json.dumps(row, sort_keys=True))
+        count += 1
+        if count % _FLUSH_ROWS == 0:
+            out.flush()
+    out.write('\n]\n' if count else '[]\n')
+    return count
+
+
+def _write_table(out, rows):
+    """A table per :data:`_TABLE_ROWS` rows (so memory stays flat)."""
+    count = 0
+    table = None
+    for row in rows:
+        if table is None:
+            table = prettytable.PrettyTable(['fqdn', 'instance', 'project',
+                                             'created', 'enrolled',
+                                             'services'])
+            table.align = 'l'
         table.add_row([row['fqdn'], row['instance_id'],
                        row['project_id'] or '-', row['created'] or '-',
                        'yes' if row['enrolled'] else 'no',
                        ', '.join(row['services']) or '-'])
-    out.write(table.get_string() + '\n')
-    out.write('%d owned hosts\n' % len(rows))
-    return 0
+        count += 1
+        if len(table.rows) == _TABLE_ROWS:
+            out.write(table.get_string() + '\n')
+            table = None
+    if table is not None:
+        out.write(table.get_string() + '\n')
+    return count
 
 
-def _services_of(ipa, fqdns):
-    """``{fqdn: [principal]}``: the service principals of each host."""
+def _services(ipa):
+    """``{fqdn: [principal]}`` of every service, from one ``service_find``.
+
+    Only the directory server's own limit applies (``sizelimit=0``); if
+    it cuts the answer off, the hosts' services are looked up by host
+    instead (:func:`_ServicesByHost`).
+    """
+    output = ipa.service_find(sizelimit=0)
+    if output.get('truncated'):
+        sys.stderr.write('warning: IPA cut off the list of services; '
+                         'looking them up per host\n')
+        return _ServicesByHost(ipa)
     found = {}
-    for start in range(0, len(fqdns), _SERVICE_BATCH):
-        chunk = fqdns[start:start + _SERVICE_BATCH]
-        items = ipa.batch([('service_find', ['/%s@' % fqdn], {})
-                           for fqdn in chunk])
-        for fqdn, item in zip(chunk, items):
-            if item.error is not None:
-                raise item.error
-            found[fqdn] = sorted(
-                entry['krbprincipalname'][0]
-                for entry in item.result.get('result') or ())
+    for entry in output.get('result') or ():
+        principal = entry['krbprincipalname'][0]
+        host = principal.split('/', 1)[-1].rsplit('@', 1)[0]
+        found.setdefault(host, []).append(principal)
+    for principals in found.values():
+        principals.sort()
     return found
+
+
+class _ServicesByHost(object):
+    """``services.get(fqdn, default)``, one ``service_find`` per host."""
+
+    def __init__(self, ipa):
+        self._ipa = ipa
+
+    def get(self, fqdn, default=None):
+        output = self._ipa.service_find('/%s@' % fqdn, sizelimit=0)
+        return sorted(entry['krbprincipalname'][0]
+                      for entry in output.get('result') or ())
 
 
 def _projects(conf):
@@ -170,12 +267,15 @@ def do_reconcile(conf, out):
         nova.InstanceStatus.from_conf(conf, session), grace=grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent,
-        nonces=nonce_cache.NonceCache.from_conf(conf))
+        nonces=nonce_cache.NonceCache.from_conf(conf),
+        floating_ips=neutron.FloatingIPLookup.from_conf(conf, session),
+        zone=conf.domain or ipa.domain)
     dry_run = conf.command.dry_run
     try:
         report = reconciler.run(dry_run=dry_run, force=conf.command.force)
     except (ipa_errors.IPAError, nova.NovaUnavailable,
-            inventory.SearchTruncated, reconcile.TooManyDeletes) as exc:
+            neutron.NeutronUnavailable, inventory.SearchTruncated,
+            reconcile.TooManyDeletes) as exc:
         sys.stderr.write('novajoin-manage: reconcile failed, nothing more '
                          'was changed: %s: %s\n' % (type(exc).__name__, exc))
         return 1
@@ -187,7 +287,7 @@ def do_reconcile(conf, out):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, 'novajoin')
+    cli_logging.setup(conf)
     return conf.command.handler(conf, sys.stdout)
 
 

@@ -13,6 +13,7 @@ from oslo_config import cfg
 from oslo_log import log
 from oslo_service import systemd
 
+from novajoin.cmd import cli_logging
 from novajoin import conf as novajoin_conf
 from novajoin import exception
 from novajoin.notify import redelivery
@@ -23,7 +24,7 @@ LOG = log.getLogger(__name__)
 
 def load_conf(argv):
     conf = cfg.ConfigOpts()
-    log.register_options(conf)
+    cli_logging.register_options(conf)
     novajoin_conf.register_opts(conf)
     conf(argv, project='novajoin', prog='novajoin-notify',
          default_config_files=[path for path in
@@ -34,7 +35,7 @@ def load_conf(argv):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
-    log.setup(conf, 'novajoin')
+    cli_logging.setup(conf)
     stop_requested = threading.Event()
 
     def request_stop(signum, frame):

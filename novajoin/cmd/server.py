@@ -25,6 +25,8 @@ from oslo_service import wsgi  # noqa: E402
 
 from novajoin.api import deploy  # noqa: E402
 from novajoin.api import green_server  # noqa: E402
+from novajoin.api import metrics_listener  # noqa: E402
+from novajoin.cmd import cli_logging  # noqa: E402
 from novajoin import exception  # noqa: E402
 
 LOG = logging.getLogger(__name__)
@@ -122,7 +124,7 @@ def connection_pool_size(wanted):
 
 def main(argv=None):
     conf = deploy.load_conf(sys.argv[1:] if argv is None else argv)
-    logging.setup(conf, 'novajoin')
+    cli_logging.setup(conf)
     try:
         app = deploy.load_app(conf)
         server = build_server(conf, app)
@@ -133,6 +135,14 @@ def main(argv=None):
     # it is ready once the server is listening.
     launcher = service.launch(conf, server, workers=conf.workers,
                               restart_method='mutate')
+    # After the workers are forked: the metrics listener is the parent's.
+    try:
+        metrics_listener.start(conf)
+    except OSError as error:
+        LOG.error('novajoin-server cannot serve metrics on [metrics] '
+                  'api_listener_host:api_listener_port: %s', error)
+        launcher.stop()
+        return 1
     launcher.wait()
     return 0
 

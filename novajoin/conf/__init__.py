@@ -6,6 +6,7 @@ and ``list_opts()``; nothing is registered at import time. Processes build a
 """
 
 from novajoin.conf import api
+from novajoin.conf import cache
 from novajoin.conf import default
 from novajoin.conf import enrollment
 from novajoin.conf import ipa
@@ -14,7 +15,7 @@ from novajoin.conf import notify
 from novajoin.conf import service_credentials
 from novajoin.conf import services
 
-_MODULES = (api, default, enrollment, ipa, metrics, notify,
+_MODULES = (api, cache, default, enrollment, ipa, metrics, notify,
             service_credentials, services)
 
 DEFAULT_CONFIG_FILES = ('/etc/novajoin/join.conf',)

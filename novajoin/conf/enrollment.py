@@ -71,23 +71,48 @@ enrollment_opts = [
                help='Seconds each worker remembers the list of IPA servers '
                     '(server_find), whose names are never handed out.'),
     cfg.ListOpt('memcached_servers', default=[],
+                deprecated_for_removal=True,
+                deprecated_reason='Configure the cache in [cache] as for '
+                                  'nova and keystone: enabled = true, '
+                                  'backend = dogpile.cache.pymemcache, '
+                                  'memcache_servers.',
                 help='memcached servers (host:port) where workers and '
                      'replicas share the OTP nonce of hosts they just '
-                     'created, so the repeated requests of one boot need '
-                     'no IPA call; e.g. the same servers as '
-                     '[keystone_authtoken] memcached_servers. Empty: every '
-                     'repeated request reads the host from IPA.'),
-    cfg.IntOpt('nonce_cache_ttl', default=10, min=1, max=300,
-               help='Seconds a shared nonce is used without asking IPA. A '
-                    'change made directly in IPA (ipa host-del, '
-                    'host-disable) may go unseen for this long; changes '
-                    'made by novajoin (rebuild, delete) are seen at once. '
-                    'nova asks about six times within a second or two per '
-                    'boot.'),
+                     'created. Read as [cache] backend = '
+                     'dogpile.cache.pymemcache with these servers while '
+                     '[cache] enabled is false.'),
+    cfg.IntOpt('nonce_cache_ttl', default=600, min=1, max=3600,
+               help='Seconds the nonce of a just-created host is answered '
+                    'from the cache ([cache]; in each process by default) '
+                    'without asking IPA: nova\'s config drive and '
+                    'cloud-init\'s first minutes. A change made directly '
+                    'in IPA (ipa host-del, host-disable) may go unseen for '
+                    'this long; changes made by novajoin (rebuild, delete) '
+                    'are seen at once where the cache is shared.'),
     cfg.FloatOpt('memcached_timeout', default=0.2, min=0.01,
-                 help='Seconds to connect to or wait for memcached before '
-                      'asking IPA instead; a server that failed is skipped '
-                      'for 10 seconds.'),
+                 deprecated_for_removal=True,
+                 deprecated_reason='Use [cache] memcache_socket_timeout.',
+                 help='With the deprecated memcached_servers: seconds to '
+                      'connect to or wait for memcached before asking IPA '
+                      'instead; a server that failed is skipped for 10 '
+                      'seconds.'),
+    cfg.IntOpt('unshared_nonce_cache_ttl', default=60, min=1, max=3600,
+               help='Without a shared [cache] (each API process keeps its '
+                    'own), nonces are answered from the cache for at most '
+                    'this many seconds (and at most nonce_cache_ttl). The '
+                    'listener cannot write its rebuild re-arm into another '
+                    'process\'s cache, so an instance rebuilt within this '
+                    'long of its first vendordata request would be '
+                    'answered its earlier OTP until the entry expires. 60 '
+                    's covers nova\'s config-drive burst; later repeats '
+                    'cost one IPA read each. Configure a shared [cache] '
+                    'for both the API and the listener to keep '
+                    'nonce_cache_ttl.'),
+    cfg.IntOpt('local_cache_size', default=50000, min=1,
+               help='Most entries (nonces and TLS services records) the '
+                    'in-process cache of each worker keeps when [cache] is '
+                    'not enabled; the oldest go first, which only costs an '
+                    'IPA read.'),
 ]
 
 project_opts = [

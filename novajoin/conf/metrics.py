@@ -6,14 +6,30 @@ GROUP = 'metrics'
 
 metrics_opts = [
     cfg.BoolOpt('enabled', default=False,
-                help='Serve Prometheus metrics: the API at GET /metrics on '
-                     'its own port (no token needed, so keep it off, or '
-                     'restrict /metrics in front of the API, where the API '
-                     'port is reachable by untrusted clients), and '
-                     'novajoin-notify on listener_host:listener_port. The '
-                     'metrics hold counts and timings only, never a secret '
-                     'or instance data. With several API processes set '
+                help='Collect Prometheus metrics and serve them on a '
+                     'management listener of their own, plain HTTP with no '
+                     'token, loopback by default: novajoin-server on '
+                     'api_listener_host:api_listener_port, novajoin-notify '
+                     'on listener_host:listener_port. Under uWSGI or httpd '
+                     'the API has no listener of its own: its metrics are '
+                     'served only with api_port_path. The metrics hold '
+                     'counts and timings only, never a secret or instance '
+                     'data. With several API processes set '
                      'PROMETHEUS_MULTIPROC_DIR (README "Monitoring").'),
+    cfg.HostAddressOpt('api_listener_host', default='127.0.0.1',
+                       help='Address novajoin-server serves /metrics on '
+                            '(plain HTTP; whoever reaches it can read '
+                            'them).'),
+    cfg.PortOpt('api_listener_port', default=9094,
+                help='Port novajoin-server serves /metrics on.'),
+    cfg.BoolOpt('api_port_path', default=False,
+                help='Also answer GET /metrics on the API port itself (the '
+                     'listener and TLS of POST /v1), with no token: anyone '
+                     'who reaches the API port can read the metrics. The '
+                     'only way to serve them under uWSGI or httpd; deny '
+                     '/metrics in front of the API to clients that are not '
+                     'yours (README "Monitoring"). Off: that path answers '
+                     '404.'),
     cfg.HostAddressOpt('listener_host', default='127.0.0.1',
                        help='Address novajoin-notify serves /metrics on.'),
     cfg.PortOpt('listener_port', default=9093,

@@ -30,6 +30,31 @@ services_opts = [
                help='Most service principals (compact and managed '
                     'together) one instance may ask for; metadata asking '
                     'for more gets none of them.'),
+    cfg.IntOpt('max_hosts', default=16, min=1,
+               help='Most host entries (subhosts and hosts of managed '
+                    'services together) one instance may ask for; '
+                    'metadata asking for more gets none of them. With '
+                    'max_principals it bounds what one request can make '
+                    'IPA do: a read of each name (and its DNS checks) and '
+                    'at most two writes per name.'),
+    cfg.IntOpt('max_reads_per_hour', default=10, min=1,
+               help='Most times per hour one instance\'s vendordata '
+                    'requests may make an API process read its services '
+                    'from IPA. A repeat request whose services metadata '
+                    'was satisfied costs no read (record_ttl); a change '
+                    'costs one read round trip and at most one write '
+                    'round trip. Beyond the budget the services of the '
+                    'request are refused and logged; the OTP answer '
+                    'stands. Counted per API process.'),
+    cfg.IntOpt('record_ttl', default=3600, min=1,
+               help='Seconds a vendordata request whose services metadata '
+                    'was satisfied is remembered (with [enrollment] '
+                    'memcached_servers in memcached, else in the '
+                    'process): an unchanged repeat within that time '
+                    'costs no IPA call. Also how long after an '
+                    'instance\'s first vendordata request the managed '
+                    'services its boot-roles allowed stay allowed when '
+                    'that request could not create them.'),
     cfg.IntOpt('server_cache_ttl', default=600, min=0,
                help='Seconds the list of IPA servers (never handed to an '
                     'instance) is remembered.'),

@@ -30,17 +30,20 @@ an entry that is not novajoin's, or is another instance's, or holds a
 password novajoin cannot derive, is never modified
 (:class:`novajoin.exception.HostOwnedByOther`,
 :class:`novajoin.exception.HostPasswordUnknown`), and names that must never
-be handed out are refused before any write
-(:mod:`novajoin.hosts.reserved_names`).
+be handed out are refused before any OTP is answered
+(:mod:`novajoin.hosts.reserved_names`; an entry added in the same batch as
+the checks that refuse it is deleted again).
 
 IPA round trips: a repeat found in the nonce cache makes none. Otherwise
-one read (a ``batch`` of ``host_show`` and the name checks) and, for a new
-host, one ``host_add``. With ``check_dns_records`` off and a working cache
-a miss is taken for a new host and adds first (one write; a duplicate
-falls back to ``host_show``). Every outbound
-call gets the time left before ``deadline``; when too little is left, or a
-service cannot be reached, :class:`novajoin.exception.EnrollmentUnavailable`
-is raised at once: nothing is retried on the request path.
+one ``batch`` carrying the name checks, the instance's other hosts and the
+``host_add`` (:mod:`novajoin.hosts.enrollment_ipa`); it adds a new host
+and finds an existing one alike. Only two rare paths cost one more: a
+name the checks refuse after the add (the entry is deleted again, no OTP
+leaves) and an entry another request added while the batch ran. Every
+outbound call gets the time left before ``deadline``; when too little is
+left, or a service cannot be reached,
+:class:`novajoin.exception.EnrollmentUnavailable` is raised at once:
+nothing is retried on the request path.
 """
 
 import time
@@ -110,9 +113,10 @@ class Enroller(object):
         :raises novajoin.exception.ConfigurationError: e.g. a bad key file.
         """
         project_sections = enrollment_conf.register_project_opts(conf)
+        otp_key = otp.OTPKey.from_file(conf.enrollment.otp_key_file)
         return cls(
             ipa=ipa,
-            otp_key=otp.OTPKey.from_file(conf.enrollment.otp_key_file),
+            otp_key=otp_key,
             image_properties=images.ImageProperties.from_conf(conf, session),
             project_names=projects.ProjectNames.from_conf(conf, session),
             allowed_classes=enrollment_conf.allowed_classes_by_project(
@@ -124,7 +128,7 @@ class Enroller(object):
             min_call_time=conf.enrollment.min_call_time,
             retry_after=conf.enrollment.retry_after,
             names=reserved_names.ReservedNames.from_conf(conf),
-            nonces=nonce_cache.NonceCache.from_conf(conf))
+            nonces=nonce_cache.NonceCache.from_conf(conf, otp_key))
 
     def enroll(self, request, deadline):
         """Serve ``request``, answering by ``deadline`` (time.monotonic()).
@@ -167,38 +171,29 @@ class Enroller(object):
         cached = self._nonces.lookup(attempt.instance_id, attempt.fqdn)
         if cached.nonce:
             return self._answer_unused_otp(attempt, cached.nonce)
-        checks = self._names.reads(attempt.fqdn, domain)
-        if checks:
-            entry = self._hosts.show_and_check_name(attempt, checks)
-        elif cached.answered:
-            # A working cache without the nonce: most likely the first
-            # request of this boot.
-            entry = None
-        else:
-            entry = self._hosts.show(attempt)
-        if entry is None:
-            try:
-                return self._add_host(attempt, attributes)
-            except ipa_errors.DuplicateEntry:
-                # A concurrent request (any worker or replica) added it
-                # first, or it was there already (add first after a cache
-                # miss): answer with its OTP, if it has an unused one;
-                # ours was never written.
-                attempt.otp = None
-                entry = self._hosts.show(attempt)
-                if entry is None:
-                    raise attempt.unavailable(
-                        '%s was deleted while it was being enrolled'
-                        % attempt.fqdn)
-        return self._answer_existing(attempt, entry)
-
-    def _add_host(self, attempt, attributes):
+        # One batch: the name checks, the instance's other hosts and the
+        # add; an existing entry makes the add fail and is answered.
         nonce = otp.new_nonce()
         attempt.otp = self._otp_key.derive_otp(attempt.instance_id,
                                                attempt.fqdn, nonce)
-        self._hosts.add(attempt, nonce, attributes)
-        self._nonces.remember(attempt.instance_id, attempt.fqdn, nonce)
-        return decisions.answer(CREATED, attempt, self._ipa.realm)
+        creation = self._hosts.create_with_checks(
+            attempt, self._names.reads(attempt.fqdn, domain), nonce,
+            attributes)
+        if creation.created:
+            self._nonces.remember(attempt.instance_id, attempt.fqdn, nonce)
+            return decisions.answer(CREATED, attempt, self._ipa.realm)
+        # Ours was never written.
+        attempt.otp = None
+        entry = creation.entry
+        if entry is None:
+            # A concurrent request (any worker or replica) added it while
+            # the batch ran: answer with its OTP, if it has an unused one.
+            entry = self._hosts.show(attempt)
+            if entry is None:
+                raise attempt.unavailable(
+                    '%s was deleted while it was being enrolled'
+                    % attempt.fqdn)
+        return self._answer_existing(attempt, entry)
 
     def _answer_existing(self, attempt, entry):
         decision, nonce = decisions.for_existing_entry(

@@ -22,6 +22,7 @@ from oslo_log import log as logging
 
 from novajoin import exception
 from novajoin.hosts import hostname
+from novajoin.hosts import tenant_text
 from novajoin.openstack import http
 
 # The lines logged here are the enrollment's: they keep the logger name
@@ -90,6 +91,10 @@ class RequestReader(object):
 
         hostclass = _metadata_text(metadata, 'ipa_hostclass')
         location = _metadata_text(metadata, 'ipa_host_location')
+        for key, value in (('ipa_hostclass', hostclass),
+                           ('ipa_host_location', location)):
+            if value is not None:
+                tenant_text.check('metadata %s' % key, value)
         project = None
         if hostclass or self._project_subdomain:
             project = self._project(request.project_id, attempt)
@@ -103,7 +108,8 @@ class RequestReader(object):
             project_name=project.name if project else None,
             project_subdomain=self._project_subdomain,
             max_length=self._max_hostname_length)
-        return RequestedHost(fqdn, _attributes(hostclass, image, location))
+        return RequestedHost(fqdn, _attributes(hostclass, image, location,
+                                               attempt.instance_id))
 
     def _image_properties(self, image_id, attempt, required):
         """The image's properties, or None when Glance has no such image.
@@ -169,13 +175,20 @@ class RequestReader(object):
                    self._project_names_domain_id))
 
 
-def _attributes(hostclass, image, location):
+def _attributes(hostclass, image, location, instance_id):
     """The ``host_add`` attributes the request sets."""
     attributes = {}
     if hostclass:
         attributes['userclass'] = hostclass
     os_version = _os_version(image)
-    if os_version:
+    reason = os_version and tenant_text.problem(os_version)
+    if reason:
+        # The image may be anyone's: its text is left out, not the
+        # enrollment refused.
+        LOG.warning('Enrolling instance=%s without the OS version of its '
+                    'image: os_distro and os_version %s', instance_id,
+                    reason)
+    elif os_version:
         attributes['nsosversion'] = os_version
     if location:
         attributes['nshostlocation'] = location

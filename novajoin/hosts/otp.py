@@ -121,6 +121,17 @@ class OTPKey(object):
         digest = self._mac(_OTP_CONTEXT, instance_id, fqdn, nonce)
         return _encode(digest)
 
+    def derive_key(self, context):
+        """A key for another purpose, derived from this one.
+
+        ``context`` names the purpose (e.g. ``b"novajoin-nonce-cache-v1"``)
+        and must differ from every other context and from the OTPs', so a
+        derived key reveals nothing of the OTPs and vice versa.
+        """
+        if context == _OTP_CONTEXT:
+            raise ValueError('the OTP context cannot name a derived key')
+        return self._mac(context)
+
     def _mac(self, context, *fields):
         # Length-prefixed fields: no two field lists give the same message.
         mac = hmac.new(self._key, context, hashlib.sha256)

@@ -37,7 +37,7 @@ to use it::
 :func:`rearm_host` keeps an entry that still holds an unused OTP of
 novajoin's (a rebuild of a never-enrolled instance, a repeated
 notification). Everything here needs the API's OTP key file and its
-``[enrollment] memcached_servers``.
+``[cache]`` (a shared one, so that the API's processes see the change).
 """
 
 import collections
@@ -78,13 +78,13 @@ def share_nonce(nonces, instance_id, fqdn, nonce):
     """Tell every replica the nonce just written to IPA; call right after
     the ``host_mod`` succeeded.
 
-    :returns: False when memcached could not be told: a cached earlier
+    :returns: False when the cache could not be told: a cached earlier
         nonce may then be answered until it expires (``[enrollment]
         nonce_cache_ttl``); it is logged.
     """
     if nonces.remember(instance_id, fqdn, nonce):
         return True
-    LOG.warning('instance=%s fqdn=%s: the new OTP nonce is not in memcached; '
+    LOG.warning('instance=%s fqdn=%s: the new OTP nonce is not in the cache; '
                 'an earlier cached one may be answered until it expires '
                 '([enrollment] nonce_cache_ttl)', instance_id, fqdn)
     return False
@@ -108,7 +108,9 @@ def rearm_host(ipa, otp_key, nonces, instance_id, fqdn, timeout=None):
         nonces.remember(instance_id, fqdn, state.nonce, replace=False)
         LOG.info('instance=%s fqdn=%s decision=%s', instance_id, fqdn, KEPT)
         return KEPT
-    arming = arming_for(otp_key, instance_id, fqdn)
+    # The floating IP records stay across a rebuild.
+    arming = arming_for(otp_key, instance_id, fqdn,
+                        floating_ips=_floating_ips_of(entry))
     try:
         ipa.host_mod(fqdn, timeout=timeout, **arming.host_mod_options)
     except ipa_errors.ValidationError:
@@ -119,10 +121,15 @@ def rearm_host(ipa, otp_key, nonces, instance_id, fqdn, timeout=None):
     return REARMED
 
 
+def _floating_ips_of(entry):
+    record = ownership.owner_of(entry)
+    return record.floating_ips if record is not None else None
+
+
 def forget_host(nonces, instance_id, fqdn):
     """Drop the cached nonce of a host that was deleted or lost its OTP.
 
-    :returns: False when memcached could not be told; the nonce then
+    :returns: False when the cache could not be told; the nonce then
         expires by itself within ``[enrollment] nonce_cache_ttl``.
     """
     return nonces.forget(instance_id, fqdn)

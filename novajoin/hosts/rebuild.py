@@ -17,20 +17,31 @@ whose owner record names the instance:
    enrollment and is left alone, so a late or repeated notification never
    takes a fresh enrollment away (nothing is written for a forged one
    either: nova must know the rebuild);
-3. re-arms it in one IPA ``batch``: ``host_disable`` (keytab and
-   certificates go, and its services' keytabs), then ``host_mod`` with a
-   new owner record carrying a fresh random nonce and ``created`` time,
-   and the one-time password derived from that nonce
-   (:func:`novajoin.hosts.rearm.arming_for`); then shares the nonce with every
-   replica (:func:`novajoin.hosts.rearm.share_nonce`). The next vendordata
-   request answers that OTP, which no earlier answer held.
+3. re-arms it in one IPA ``batch``: ``host_mod`` recording in the owner
+   record that novajoin disables it for this rebuild (``disabled_for_
+   rebuild``: when nova says the rebuild started), ``host_disable``
+   (keytab and certificates go, and its services' keytabs), then
+   ``host_mod`` with a new owner record carrying a fresh random nonce and
+   ``created`` time, and the one-time password derived from that nonce
+   (:func:`novajoin.hosts.rearm.arming_for`); then shares the nonce with
+   every replica (:func:`novajoin.hosts.rearm.share_nonce`) through the
+   shared cache (``[cache]`` with memcached, the same for the listener and
+   the API). The next vendordata request answers that OTP, which no
+   earlier answer held. Without a shared cache the API's processes keep
+   answering a nonce they cached for the boot (``[enrollment]
+   nonce_cache_ttl``) until it expires; the listener warns at start.
 
 Subhosts of the instance (owner record role ``subhost``, made for its TLS
 services) are disabled in the same batch but get no password: the instance
 fetches their keytabs again through its own host. Service hosts (role
 ``service-host``) are shared with other instances and left alone.
-An entry of the instance with neither keytab nor password (disabled by an
-administrator, or a re-arm whose second half failed) is re-armed too.
+An entry of the instance with neither keytab nor password is re-armed only
+when its owner record says novajoin disabled it for this same rebuild (a
+re-arm whose last step failed, finished by ``.end`` or a redelivery, by
+any listener: the record is in IPA). Any other disabled entry -- an
+administrator's ``ipa host-disable``, an unused OTP that reconciliation
+cleared, a marker of an earlier rebuild -- stays disabled, with outcome
+``kept-disabled`` and a warning saying why.
 
 nova's action times and IPA's ``krblastpwdchange`` come from two clocks;
 both should follow NTP. An enrollment takes a boot, much longer than the
@@ -63,6 +74,7 @@ ENROLLED_SINCE = 'enrolled-since-rebuild'
 REARMED = 'rearmed'
 DISABLED = 'disabled'
 NO_REBUILD_KNOWN = 'kept-no-rebuild-known'
+KEPT_DISABLED = 'kept-disabled'
 
 HostOutcome = collections.namedtuple('HostOutcome', ['fqdn', 'result'])
 
@@ -81,9 +93,18 @@ class Rebuilds(object):
     @classmethod
     def from_conf(cls, conf, ipa, servers):
         """:raises novajoin.exception.ConfigurationError: bad key file."""
-        return cls(ipa, servers,
-                   otp.OTPKey.from_file(conf.enrollment.otp_key_file),
-                   nonce_cache.NonceCache.from_conf(conf))
+        otp_key = otp.OTPKey.from_file(conf.enrollment.otp_key_file)
+        nonces = nonce_cache.NonceCache.from_conf(conf, otp_key)
+        if not nonces.shared:
+            LOG.warning('The nonce cache is not shared ([cache] is not '
+                        'enabled with memcached): a rebuild\'s new OTP '
+                        'cannot be written through to the API\'s caches, '
+                        'whose repeats answer the earlier OTP for up to '
+                        '[enrollment] unshared_nonce_cache_ttl (%d s) after '
+                        'a boot. Give the listener and the API the same '
+                        '[cache].',
+                        nonce_cache.ttl_for(conf, shared=False))
+        return cls(ipa, servers, otp_key, nonces)
 
     def rebuilt(self, instance_id):
         """Re-arm what the instance had enrolled; [HostOutcome].
@@ -128,7 +149,7 @@ class Rebuilds(object):
                                             ENROLLED_SINCE))
             else:
                 stale.append((entry, subhost))
-        return outcomes + self._rearm(instance_id, stale)
+        return outcomes + self._rearm(instance_id, stale, started)
 
     def _show(self, entry):
         # host_find has neither has_keytab nor krblastpwdchange.
@@ -138,17 +159,34 @@ class Rebuilds(object):
         except ipa_errors.NotFound:
             return None
 
-    def _rearm(self, instance_id, stale):
+    def _rearm(self, instance_id, stale, started):
         calls, outcomes, armings = [], [], {}
         for entry, subhost in stale:
             fqdn = inventory.host_fqdn(entry)
             if entry.get('has_keytab'):
+                if not subhost:
+                    calls.append(('host_mod', [fqdn], {
+                        'description': _marked(entry, instance_id,
+                                               started)}))
                 calls.append(('host_disable', [fqdn], {}))
+            elif not subhost and not _disabled_for(entry, started):
+                LOG.warning(
+                    'instance=%s fqdn=%s decision=%s reason=the entry was '
+                    'disabled before this rebuild, not by novajoin for it '
+                    '(ipa host-disable by an administrator, or an expired '
+                    'one-time password); it is not re-armed. To let the '
+                    'instance enroll again, delete the host in IPA (ipa '
+                    'host-del); the next vendordata request creates it',
+                    instance_id, fqdn, KEPT_DISABLED)
+                outcomes.append(HostOutcome(fqdn, KEPT_DISABLED))
+                continue
             if subhost:
                 outcomes.append(HostOutcome(fqdn, DISABLED))
                 continue
-            armings[fqdn] = rearm.arming_for(self._otp_key, instance_id,
-                                             fqdn, created=self._clock())
+            record = ownership.owner_of(entry)
+            armings[fqdn] = rearm.arming_for(
+                self._otp_key, instance_id, fqdn, created=self._clock(),
+                floating_ips=record.floating_ips if record else None)
             calls.append(('host_mod', [fqdn],
                           armings[fqdn].host_mod_options))
             outcomes.append(HostOutcome(fqdn, REARMED))
@@ -162,6 +200,24 @@ class Rebuilds(object):
         for fqdn, arming in sorted(armings.items()):
             rearm.share_nonce(self._nonces, instance_id, fqdn, arming.nonce)
         return outcomes
+
+
+def _marked(entry, instance_id, started):
+    """The entry's owner record, marked as disabled by novajoin for the
+    rebuild that ``started``.
+    """
+    record = ownership.owner_of(entry)
+    return ownership.rewritten(record, created=record.created or started,
+                               disabled_for_rebuild=started)
+
+
+def _disabled_for(entry, started):
+    """Whether novajoin disabled the entry for the rebuild that
+    ``started``.
+    """
+    record = ownership.owner_of(entry)
+    return (record is not None
+            and record.disabled_for_rebuild == started)
 
 
 def _keytab_time(entry):

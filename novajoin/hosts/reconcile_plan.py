@@ -17,16 +17,23 @@ INSTANCE_GONE = 'instance-gone'
 UNENROLLED_EXPIRED = 'unenrolled-expired'
 NO_CREATION_TIME = 'no-creation-time'
 DELETED_RECENTLY = 'deleted-recently'
+# A floating IP record (ownership's floating_ips) whose floating IP neutron
+# no longer has, or no longer binds to the instance.
+FLOATING_IP_GONE = 'floating-ip-gone'
+FLOATING_IP_MOVED = 'floating-ip-moved'
 
 DELETE = 'delete'
 START_TTL = 'start-ttl'
 KEEP = 'keep'
+REMOVE_RECORD = 'remove-record'
 
 # Deleting this many hosts is never refused as too many.
 _ALWAYS_ALLOWED_DELETES = 10
 
+# address: the floating IP address of a REMOVE_RECORD plan.
 Plan = collections.namedtuple('Plan', ['step', 'fqdn', 'instance_id',
-                                       'project_id', 'reason', 'record'])
+                                       'project_id', 'reason', 'record',
+                                       'address'], defaults=(None,))
 
 
 class TooManyDeletes(Exception):
@@ -42,7 +49,9 @@ def by_instance(hosts):
 
 
 def pending(owned, server):
-    """(host, project id) of each host of a living instance not enrolled."""
+    """(host, project id) of each host of a living instance not known to
+    be enrolled (the owner listing does not say: every one of them).
+    """
     return [(host, server.project_id) for host in owned
             if not inventory.is_enrolled(host.entry)]
 
@@ -119,6 +128,21 @@ class Planner(object):
                 plans.append(Plan(DELETE, host.fqdn, record.instance_id,
                                   project, UNENROLLED_EXPIRED, record))
         return plans
+
+    def refuse_too_many_records(self, plans, listed_count):
+        """:raises TooManyDeletes: if ``plans`` remove too many of the
+        ``listed_count`` floating IP records.
+        """
+        removals = sum(1 for plan in plans if plan.step == REMOVE_RECORD)
+        allowed = max(_ALWAYS_ALLOWED_DELETES,
+                      listed_count * self._max_delete_percent // 100)
+        if removals > allowed:
+            raise TooManyDeletes(
+                'would remove %d of %d floating IP records, more than '
+                '%d%%; check that [service_credentials] can read the '
+                'floating IPs of every project in the right region, look '
+                'at the plan with --dry-run, then use --force'
+                % (removals, listed_count, self._max_delete_percent))
 
     def refuse_too_many(self, plans, owned_count):
         """:raises TooManyDeletes: if ``plans`` delete too many hosts."""

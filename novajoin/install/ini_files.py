@@ -52,14 +52,19 @@ def describe(path, section, option, old, new):
         % changes.shown_value(option, old))
 
 
-def write(updater, path, mode=0o600, owner=None):
+def write(updater, path, mode=0o600, owner=None, no_links=False):
     """Replace ``path`` atomically.
 
     A new file gets ``mode`` and ``owner`` ((uid, gid) or None); an existing
-    one keeps its own.
+    one keeps its own. With ``no_links`` a symbolic link at ``path`` is
+    refused (InstallError) rather than replaced by the file.
     """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
+    if no_links and os.path.islink(path):
+        raise changes.InstallError(
+            'refusing %s: it is a symbolic link; novajoin-install does not '
+            'follow links' % path)
     if os.path.exists(path):
         stat = os.stat(path)
         mode, owner = stat.st_mode & 0o7777, (stat.st_uid, stat.st_gid)
@@ -76,7 +81,7 @@ def write(updater, path, mode=0o600, owner=None):
         raise
 
 
-def update_changes(path, settings, mode=0o600, owner=None):
+def update_changes(path, settings, mode=0o600, owner=None, no_links=False):
     """Changes setting ``settings`` ({section: {option: value}}) in a file.
 
     They are written together, by the last change's apply.
@@ -88,7 +93,7 @@ def update_changes(path, settings, mode=0o600, owner=None):
 
     def apply_all():
         set_options(updater, diffs)
-        write(updater, path, mode=mode, owner=owner)
+        write(updater, path, mode=mode, owner=owner, no_links=no_links)
 
     found = [changes.Change(describe(path, *diff)) for diff in diffs]
     found[-1].apply = apply_all

@@ -1,10 +1,11 @@
 """The permissions, privilege and role novajoin's principal needs in IPA.
 
 Exactly README's "Permissions in IPA" (novajoin 1.3.0's
-``novajoin-ipa-setup``): four permissions of our own, one privilege with
-them and FreeIPA's system permissions for hosts, services, keytabs, DNS
-and certificates, one role with that privilege and the ``nova/<controller>``
-service as its member. Nothing more is granted.
+``novajoin-ipa-setup``, and the host managers TLS services need): five
+permissions of our own, one privilege with them and FreeIPA's system
+permissions for hosts, services, keytabs, DNS and certificates, one role
+with that privilege and the ``nova/<controller>`` service as its member.
+Nothing more is granted.
 """
 
 import collections
@@ -15,12 +16,18 @@ from novajoin.ipa import errors
 Permission = collections.namedtuple('Permission',
                                     ['name', 'right', 'type', 'attrs'])
 
+# The single list of what novajoin's principal is granted: README
+# "Permissions in IPA" shows the same commands, and
+# tests/unit/deployment/test_readme_permissions.py fails when they differ.
 OWN_PERMISSIONS = (
     Permission('Modify host password', 'write', 'host', ['userpassword']),
     Permission('Write host certificate', 'write', 'host',
                ['usercertificate']),
     Permission('Modify host userclass', 'write', 'host', ['userclass']),
     Permission('Modify service managedBy attribute', 'write', 'service',
+               ['managedby']),
+    # TLS services: the host a service runs on manages it (managedby).
+    Permission('Modify host managedBy attribute', 'write', 'host',
                ['managedby']),
 )
 PRIVILEGE = 'Nova Host Management'
@@ -31,6 +38,7 @@ PRIVILEGE_PERMISSIONS = (
     'System: Manage Host Keytab', 'System: Add Services',
     'System: Remove Services', 'System: Modify Services',
     'System: Manage Service Keytab', 'Modify service managedBy attribute',
+    'Modify host managedBy attribute',
     'System: Add DNS Entries', 'System: Read DNS Entries',
     'System: Remove DNS Entries', 'System: Update DNS Entries',
     'Retrieve Certificates from the CA', 'Revoke Certificate')

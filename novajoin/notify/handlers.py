@@ -47,7 +47,7 @@ class Dependencies(object):
     """The clients handlers share, built once per process."""
 
     def __init__(self, ipa, instances, ports, zone, services=None,
-                 nova_servers=None, rebuilds=None):
+                 nova_servers=None, rebuilds=None, floating_ips=None):
         self.ipa = ipa
         self.instances = instances
         self.ports = ports
@@ -58,6 +58,8 @@ class Dependencies(object):
         self.nova_servers = nova_servers
         # None when [notify] rebuild_reenrollment is off.
         self.rebuilds = rebuilds
+        # neutron's floating IPs, for periodic reconciliation.
+        self.floating_ips = floating_ips
 
 
 def delete_instance(deps, instance_id):
@@ -95,6 +97,14 @@ def update_services(deps, update):
     owned = cleanup.find_owned_resources(deps.ipa, update.instance_id)
     if not owned.host_fqdns:
         return _outcome(update.instance_id, 'not-enrolled', observed=True)
+    # An update nova sent before the delete may be handled after it (two
+    # formats, redeliveries, several listeners): what it would create
+    # would outlive the instance.
+    if deps.instances.is_gone(update.instance_id):
+        return _outcome(update.instance_id, 'instance-gone',
+                        owned.host_fqdns,
+                        reason='nova reports the instance deleted; no '
+                               'service is created', warn=True)
     for fqdn in owned.host_fqdns:
         deps.services.update(
             services_manager.Instance(update.instance_id, update.project_id,
@@ -117,13 +127,14 @@ def rebuild_instance(deps, instance_id):
                     [host.fqdn for host in hosts])
 
 
-def associate_floating_ip(deps, instance_id, address):
+def associate_floating_ip(deps, instance_id, address, floatingip_id=None):
     owned = cleanup.find_owned_resources(deps.ipa, instance_id)
     if not owned:
         return _outcome(instance_id, 'not-enrolled')
     for fqdn in owned.host_fqdns:
         try:
-            floating_ips.add_address(deps.ipa, deps.zone, fqdn, address)
+            floating_ips.add_address(deps.ipa, deps.zone, fqdn, address,
+                                     floatingip_id)
         except floating_ips.HostOutsideZone as exc:
             LOG.error('instance=%s fqdn=%s decision=no-record reason=%s',
                       instance_id, fqdn, exc)
@@ -165,7 +176,19 @@ def on_floatingip_update_end(deps, payload):
         instance_id = bindings.neutron_instance(deps, change)
     except bindings.NotBound as exc:
         return _not_bound(change, exc)
-    return associate_floating_ip(deps, instance_id, change.address)
+    return associate_floating_ip(deps, instance_id, change.address,
+                                 change.floatingip_id)
+
+
+def on_floatingip_delete_end(deps, payload):
+    """A deleted floating IP: its A record goes, wherever novajoin listed
+    it (:func:`novajoin.notify.floating_ips.remove_floating_ip`).
+    """
+    deleted = payloads.read_neutron_floatingip_delete(payload)
+    removed = floating_ips.remove_floating_ip(deps.ipa, deps.zone, deleted)
+    return _outcome(deleted.instance_id,
+                    'record-removed' if removed else 'no-record', removed,
+                    reason='floating IP %s deleted' % deleted.floatingip_id)
 
 
 def on_nova_floating_ip_associate(deps, payload):
@@ -207,6 +230,7 @@ HANDLERS = {
     'instance.delete.end': on_instance_delete_end,
     'compute.instance.delete.end': on_compute_instance_delete_end,
     'floatingip.update.end': on_floatingip_update_end,
+    'floatingip.delete.end': on_floatingip_delete_end,
     'network.floating_ip.associate': on_nova_floating_ip_associate,
     'network.floating_ip.disassociate': on_nova_floating_ip_disassociate,
     'instance.create.end': on_instance_create_end,

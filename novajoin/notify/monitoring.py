@@ -5,7 +5,9 @@ With ``[metrics] enabled`` the listener serves /metrics on its own port
 novajoin owns every ``owned_hosts_interval`` seconds
 (:mod:`novajoin.hosts.owned_hosts`). A failed count is logged and leaves the
 last values, whose age ``novajoin_owned_hosts_last_count_timestamp_seconds``
-shows.
+shows. Each count's cost (:mod:`novajoin.hosts.owned_hosts`: about N/250
+IPA round trips, memory flat) and duration are published with the
+interval (``novajoin_background_*{task="owned_host_count"}``).
 """
 
 import logging
@@ -15,15 +17,18 @@ import time
 import prometheus_client
 
 from novajoin.hosts import owned_hosts
+from novajoin.ipa import counting
 from novajoin import metrics
 
 LOG = logging.getLogger(__name__)
+
+TASK = 'owned_host_count'
 
 
 class Monitoring(object):
 
     def __init__(self, ipa, host, port, interval):
-        self._ipa = ipa
+        self._ipa = counting.CountingIPA(ipa)
         self._host = host
         self._port = port
         self._interval = interval
@@ -46,6 +51,7 @@ class Monitoring(object):
         LOG.info('serving metrics on http://%s:%d/metrics', self._host,
                  self._port)
         if self._interval:
+            metrics.BACKGROUND_INTERVAL.labels(task=TASK).set(self._interval)
             self._counter = threading.Thread(
                 target=self._count_periodically, name='owned-host-count',
                 daemon=True)
@@ -65,12 +71,19 @@ class Monitoring(object):
             self._stopping.wait(self._interval)
 
     def count_owned_hosts(self):
+        self._ipa.reset()
+        started = time.monotonic()
         try:
             count = owned_hosts.count_owned_hosts(self._ipa)
         except Exception as exc:
             LOG.warning('could not count owned IPA hosts: %s: %s',
                         type(exc).__name__, exc)
             return
+        finally:
+            metrics.BACKGROUND_DURATION.labels(task=TASK).set(
+                time.monotonic() - started)
+            metrics.BACKGROUND_IPA_ROUND_TRIPS.labels(task=TASK).set(
+                self._ipa.round_trips)
         metrics.OWNED_HOSTS.labels(state='pending_enrollment').set(
             count.pending_enrollment)
         metrics.OWNED_HOSTS.labels(state='enrolled').set(count.enrolled)

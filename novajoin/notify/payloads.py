@@ -35,9 +35,16 @@ class InstanceUpdate(collections.namedtuple(
 # instance_id is None when the notification does not name the instance (an
 # old neutron without port_details): it is then found through port_id.
 # project_id is the floating IP's project, read for associations only.
+# floatingip_id: neutron's id of the floating IP (None from nova-network).
 FloatingIPChange = collections.namedtuple(
     'FloatingIPChange', ['address', 'associated', 'port_id', 'instance_id',
-                         'project_id'])
+                         'project_id', 'floatingip_id'], defaults=(None,))
+
+# A deleted neutron floating IP: its id, and, from neutron that sends the
+# floating IP as it was, its address and the instance its port was bound to
+# (None from older neutron).
+FloatingIPDelete = collections.namedtuple(
+    'FloatingIPDelete', ['floatingip_id', 'address', 'instance_id'])
 
 
 class MalformedNotification(ValueError):
@@ -164,9 +171,11 @@ def read_neutron_floatingip(payload):
     floatingip = _require_dict(payload.get('floatingip'),
                                'payload.floatingip')
     address = _require_ipv4(floatingip, 'floating_ip_address', 'floatingip')
+    floatingip_id = _optional_string(floatingip, 'id', 'floatingip')
     port_id = _optional_string(floatingip, 'port_id', 'floatingip')
     if port_id is None:
-        return FloatingIPChange(address, False, None, None, None)
+        return FloatingIPChange(address, False, None, None, None,
+                                floatingip_id)
     device_id = None
     details = floatingip.get('port_details')
     if details is not None:
@@ -176,7 +185,37 @@ def read_neutron_floatingip(payload):
     # Neutron older than Newton names the project only as tenant_id.
     key = 'project_id' if 'project_id' in floatingip else 'tenant_id'
     project_id = _require_string(floatingip, key, 'floatingip')
-    return FloatingIPChange(address, True, port_id, device_id, project_id)
+    return FloatingIPChange(address, True, port_id, device_id, project_id,
+                            floatingip_id)
+
+
+def read_neutron_floatingip_delete(payload):
+    """FloatingIPDelete from neutron's ``floatingip.delete.end``.
+
+    Every neutron sends ``floatingip_id``; today's also sends the floating
+    IP as it was before the delete, whose id must be the same.
+    """
+    _require_dict(payload, 'payload')
+    floatingip_id = _require_string(payload, 'floatingip_id', 'payload')
+    floatingip = payload.get('floatingip')
+    if floatingip is None:
+        return FloatingIPDelete(floatingip_id, None, None)
+    _require_dict(floatingip, 'payload.floatingip')
+    if _optional_string(floatingip, 'id', 'floatingip') not in (
+            None, floatingip_id):
+        raise MalformedNotification('payload.floatingip.id is not '
+                                    'payload.floatingip_id')
+    address = None
+    if floatingip.get('floating_ip_address') is not None:
+        address = _require_ipv4(floatingip, 'floating_ip_address',
+                                'floatingip')
+    device_id = None
+    details = floatingip.get('port_details')
+    if details is not None:
+        _require_dict(details, 'floatingip.port_details')
+        device_id = _optional_string(details, 'device_id',
+                                     'floatingip.port_details')
+    return FloatingIPDelete(floatingip_id, address, device_id)
 
 
 def read_nova_floating_ip(payload, associated):

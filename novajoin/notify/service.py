@@ -9,6 +9,7 @@ from novajoin.hosts import nonce_cache
 from novajoin.hosts import rebuild
 from novajoin.hosts import reconcile
 from novajoin.ipa import client as ipa_client
+from novajoin.ipa import counting
 from novajoin.notify import delivery
 from novajoin.notify import endpoint as notify_endpoint
 from novajoin.notify import handlers
@@ -59,6 +60,7 @@ def build_dependencies(conf):
         ipa=ipa,
         instances=nova.InstanceStatus.from_conf(conf, session),
         ports=neutron.PortLookup.from_conf(conf, session),
+        floating_ips=neutron.FloatingIPLookup.from_conf(conf, session),
         zone=conf.domain or ipa.domain,
         services=services_manager.TLSServices.from_conf(
             conf, ipa, policy.build_enforcer(conf)),
@@ -77,17 +79,20 @@ def build_periodic_reconciliation(conf, deps):
         LOG.warning('periodic reconciliation is off: its lock needs '
                     'RabbitMQ, and %s', exc)
         return None
+    ipa_calls = counting.CountingIPA(deps.ipa)
     reconciler = reconcile.Reconciler(
-        deps.ipa, deps.nova_servers, deps.instances,
+        ipa_calls, deps.nova_servers, deps.instances,
         grace=conf.notify.reconcile_grace,
         ttl=conf.enrollment.unenrolled_host_ttl,
         max_delete_percent=conf.notify.reconcile_max_delete_percent,
         nonces=nonce_cache.NonceCache.from_conf(conf),
-        tls_services=deps.services)
+        tls_services=deps.services, floating_ips=deps.floating_ips,
+        zone=deps.zone)
     keeper = leader.LockKeeper(
         leader.ExclusiveQueueLock(params, conf.notify.reconcile_lock_queue),
         retry_interval=min(interval, 60))
-    return periodic.PeriodicReconciliation(reconciler, keeper, interval)
+    return periodic.PeriodicReconciliation(reconciler, keeper, interval,
+                                           ipa_calls=ipa_calls)
 
 
 class NotifyService(object):

@@ -20,6 +20,9 @@ Server = collections.namedtuple('Server', ['instance_id', 'project_id',
 Server.__doc__ = """One nova server; ``deleted_at`` (aware UTC datetime) is
 None unless nova has deleted it."""
 
+# Servers per nova request (nova's default max_limit is 1000).
+PAGE = 1000
+
 _NOVA_ERRORS = (nova_exceptions.ClientException,
                 ks_exceptions.ClientException)
 
@@ -46,18 +49,28 @@ class ServerDirectory(object):
         return self._list({'all_tenants': True, 'deleted': True})
 
     def _list(self, search_opts):
-        # limit=-1: novaclient follows nova's pages (marker) to the end.
-        try:
-            servers = self._client.servers.list(
-                detailed=True, search_opts=search_opts, limit=-1)
-        except _NOVA_ERRORS as exc:
-            raise nova.NovaUnavailable('nova could not list servers: %s'
-                                       % _describe(exc))
+        """The servers, read a page of :data:`PAGE` at a time; only the
+        small :class:`Server` of each is kept, not novaclient's object.
+        """
         found = {}
-        for server in servers:
-            info = server_info(server)
-            found[info.instance_id] = info
-        return found
+        marker = None
+        while True:
+            try:
+                page = self._client.servers.list(
+                    detailed=True, search_opts=search_opts, limit=PAGE,
+                    marker=marker)
+            except _NOVA_ERRORS as exc:
+                raise nova.NovaUnavailable('nova could not list servers: %s'
+                                           % _describe(exc))
+            # nova may answer fewer than asked (its max_limit): only an
+            # empty page ends the list.
+            if not page:
+                return found
+            for server in page:
+                info = server_info(server)
+                found[info.instance_id] = info
+            marker = page[-1].id
+            del page
 
     def last_rebuild_started(self, instance_id):
         """When nova's latest ``rebuild`` action of the instance started.

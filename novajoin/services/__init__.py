@@ -20,7 +20,10 @@ and validates the keys; :mod:`.state` reads what IPA holds in one
 ``batch``; :mod:`.confinement` decides what this instance may have, without
 IPA; :mod:`.writes` applies it in one ``batch``; :mod:`.release` takes
 things away again (delete, update); :mod:`.manager` calls them in that
-order, one after the other, for the API and the listener. :mod:`.rules`
+order, one after the other, for the API and the listener, and asks
+:mod:`.records` first whether a vendordata request repeats metadata
+already satisfied (then IPA is not asked) and whether the instance is
+within its hourly budget. :mod:`.rules`
 (the instance, the operator's rules, whose an existing entry is) is what
 they judge names by; it calls none of them.
 """

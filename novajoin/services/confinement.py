@@ -10,7 +10,10 @@ for the rest. The rules:
   ownership record says it is this instance's subhost; anything else
   under that name is someone else's.
 - A managed principal needs the policy rule ``join:managed_services``
-  (checked by the caller). Its host must be in our domain (checked when the
+  (checked by the caller, which passes the principals it allows: on an
+  instance's first vendordata request the boot-roles decide, later only
+  what the rule allows without them, as for a metadata update, or what the
+  instance already manages). Its host must be in our domain (checked when the
   metadata was read), never an IPA server or another name reserved for
   the enrollment (:mod:`novajoin.hosts.reserved_names`), and either absent
   (novajoin creates it as a service host of this project; with project
@@ -61,8 +64,17 @@ class Plan(object):
         self.refusals.append(metadata.Refusal(str(item), reason))
 
 
-def plan(instance, request, state, rules, managed_allowed):
-    """The :class:`Plan` for ``request`` against ``state``."""
+POLICY_REFUSAL = ('policy join:managed_services does not allow managed '
+                  'services for this instance')
+
+
+def plan(instance, request, state, rules, managed_allowed,
+         managed_refusal=POLICY_REFUSAL):
+    """The :class:`Plan` for ``request`` against ``state``.
+
+    ``managed_allowed``: the principals of ``request.managed`` the policy
+    allows; the others are refused with ``managed_refusal``.
+    """
     result = Plan()
     usable_hosts = {instance.fqdn}
     for service, network in sorted(request.compact):
@@ -81,10 +93,8 @@ def plan(instance, request, state, rules, managed_allowed):
                 result.host_managers.append(subhost)
         _plan_principal(instance, principal, COMPACT, state, result)
     for principal in sorted(request.managed):
-        if not managed_allowed:
-            result.refuse(principal, 'policy join:managed_services does not '
-                                     'allow managed services for this '
-                                     'instance')
+        if principal not in managed_allowed:
+            result.refuse(principal, managed_refusal)
             continue
         reason = _managed_host_refusal(instance, principal.host, state,
                                        rules, usable_hosts)

@@ -16,6 +16,9 @@ from oslo_log import log as logging  # noqa: E402
 
 from novajoin.api import deploy  # noqa: E402
 from novajoin import conf as novajoin_conf  # noqa: E402
+from novajoin.wsgi import openssl_errors  # noqa: E402
+
+LOG = logging.getLogger(__name__)
 
 CONFIG_FILES_ENV = 'NOVAJOIN_CONFIG_FILES'
 
@@ -31,6 +34,12 @@ def init_application(environ=None):
     files = config_files(os.environ if environ is None else environ)
     conf = deploy.load_conf([], default_config_files=files)
     logging.setup(conf, 'novajoin')
+    # uWSGI's HTTPS router leaves a stale OpenSSL error in this thread
+    # (see openssl_errors): IPA calls from it would fail on it.
+    if not openssl_errors.clear():
+        LOG.warning('cannot empty the OpenSSL error queue inherited from '
+                    'the WSGI server: an IPA call may fail once with a '
+                    'stale TLS error and be retried')
     return deploy.load_app(conf)
 
 

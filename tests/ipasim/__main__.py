@@ -74,6 +74,12 @@ def parse_args(argv):
     parser.add_argument('--keytab',
                         help='keytab of HTTP/<server name> for '
                              'login_kerberos')
+    parser.add_argument('--admin-principal', action='append', default=[],
+                        dest='admin_principals', metavar='PRINCIPAL',
+                        help='a Kerberos principal (with its realm) that '
+                             'is an admin: full access, as a member of '
+                             'the admins group; other Kerberos principals '
+                             'get what their roles grant')
     parser.add_argument('--api-version', default='2.254')
     parser.add_argument('--release', default='4.12.2')
     return parser.parse_args(_join_option_values(argv))
@@ -92,7 +98,8 @@ def main(argv=None):
         write_latency_ms=args.write_latency_ms,
         max_concurrency=args.max_concurrency, server_name=args.server_name,
         admin_port=args.admin_port, keytab=args.keytab,
-        api_version=args.api_version, release=args.release)
+        api_version=args.api_version, release=args.release,
+        admin_principals=args.admin_principals)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
     signal.signal(signal.SIGINT, lambda signum, frame: stop.set())

@@ -76,10 +76,17 @@ def join(sim, body):
 
 
 def list_hosts(sim, body):
+    """The hosts added since the start state: every host but the
+    server's own entry (which ``host_find``/``host_show`` do show).
+    """
     directory = sim.directory
+    server = directory.server_name.lower().rstrip('.')
     with directory.lock:
-        entries = [hosts.view(directory, h, hosts.ALL_KEYS)
-                   for _, h in sorted(directory.hosts.items())]
+        managing = directory.managing_index()
+        entries = [hosts.view(directory, h, hosts.ALL_KEYS, managing)
+                   for h in sorted(directory.each_host(),
+                                   key=lambda h: h.fqdn)
+                   if h.fqdn != server]
     return 200, entries
 
 

@@ -13,6 +13,8 @@ import urllib.parse
 
 import gssapi
 
+from tests.ipasim import access
+
 COOKIE_NAME = 'ipa_session'
 COOKIE_ATTRIBUTES = 'path=/ipa; httponly; secure; SameSite=strict'
 
@@ -79,12 +81,16 @@ def token_from_cookie_header(header):
 
 
 class Users(object):
-    """Login users (``admin`` plus those added through the admin API)."""
+    """Login users (``admin`` plus those added through the admin API) and
+    the Kerberos principals that are admins (``admin_principals``, full
+    names with the realm, e.g. ``nova/controller.example.test@REALM``).
+    """
 
-    def __init__(self, realm, admin_password):
+    def __init__(self, realm, admin_password, admin_principals=()):
         self.realm = realm
         self._lock = threading.Lock()
         self._admin_password = admin_password
+        self._admin_principals = frozenset(admin_principals)
         self.reset()
 
     def reset(self):
@@ -112,6 +118,23 @@ class Users(object):
             return False
         with self._lock:
             return name in self._read_only
+
+    def access_of(self, principal, rights_of):
+        """What ``principal`` may do (:mod:`tests.ipasim.access`).
+
+        ``rights_of(principal)`` gives the rights of its roles; it is used
+        for Kerberos principals that are neither login users nor admins.
+        """
+        if principal in self._admin_principals:
+            return access.FULL
+        name, _, realm = principal.partition('@')
+        with self._lock:
+            user = realm == self.realm and name in self._passwords
+        if not user:
+            return access.RoleAccess(principal, rights_of)
+        if self.read_only(principal):
+            return access.Access(read_only=True)
+        return access.FULL
 
     def check(self, user, password):
         """The principal if ``password`` is right for ``user``, else None."""

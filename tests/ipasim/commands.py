@@ -45,31 +45,44 @@ DIRECTORY_HANDLERS.update(rbac.HANDLERS)
 
 class Caller(object):
     """Who is calling: the session principal, a way to end the session
-    (``session_logout``) and whether the principal may only read.
+    (``session_logout``) and what the principal may do
+    (:mod:`tests.ipasim.access`; everything unless told otherwise).
     """
 
-    def __init__(self, principal, end_session, read_only=False):
+    def __init__(self, principal, end_session, caller_access=None):
         self.principal = principal
         self.end_session = end_session
-        self.access = access.Access(read_only)
+        self.access = caller_access or access.FULL
 
 
 class CallCounter(object):
+    """Calls per command, in all and per calling principal."""
+
     def __init__(self):
         self._lock = threading.Lock()
         self._calls = {}
+        self._by_principal = {}
 
-    def count(self, name):
+    def count(self, name, principal=None):
         with self._lock:
             self._calls[name] = self._calls.get(name, 0) + 1
+            if principal is not None:
+                mine = self._by_principal.setdefault(principal, {})
+                mine[name] = mine.get(name, 0) + 1
 
     def snapshot(self):
         with self._lock:
             return dict(self._calls)
 
+    def by_principal(self):
+        with self._lock:
+            return {principal: dict(calls)
+                    for principal, calls in self._by_principal.items()}
+
     def reset(self):
         with self._lock:
             self._calls.clear()
+            self._by_principal.clear()
 
 
 def writes(command):
@@ -115,7 +128,7 @@ class Engine(object):
             self.latency.pause(writes=False)
             return (rpc.envelope(None, e, request_id, caller.principal,
                                  self.release), command)
-        self.calls.count(command)
+        self.calls.count(command, caller.principal)
         self.latency.pause(writes(command) or (
             command == 'batch' and _batch_writes(args)))
         try:
@@ -187,7 +200,7 @@ class Engine(object):
             if 'params' not in item:
                 raise rpc.RequirementError(name='params')
             command = self._command_name(str(item['method']))
-            self.calls.count('batch:' + command)
+            self.calls.count('batch:' + command, caller.principal)
             try:
                 args, options = item['params']
                 options = {str(k): v for k, v in options.items()}

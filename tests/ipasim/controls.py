@@ -153,8 +153,8 @@ def validate_control(body):
     """Check a POST /control body; returns the normalized changes."""
     if not isinstance(body, dict):
         raise ValueError('body must be a JSON object')
-    unknown = set(body) - set(LATENCY_CONTROLS) - {'max_concurrency',
-                                                   'outage'}
+    unknown = set(body) - set(LATENCY_CONTROLS) - {
+        'max_concurrency', 'outage', 'directory_sizelimit'}
     if unknown:
         raise ValueError('unknown control(s): %s' % ', '.join(sorted(unknown)))
     changes = {}
@@ -177,6 +177,13 @@ def validate_control(body):
             raise ValueError('max_concurrency must be null or an integer '
                              '>= 1')
         changes['max_concurrency'] = cap
+    if 'directory_sizelimit' in body:
+        cap = body['directory_sizelimit']
+        if cap is not None and (isinstance(cap, bool)
+                                or not isinstance(cap, int) or cap < 1):
+            raise ValueError('directory_sizelimit must be null or an '
+                             'integer >= 1')
+        changes['directory_sizelimit'] = cap
     if 'outage' in body:
         if body['outage'] not in OUTAGE_MODES:
             raise ValueError('outage must be one of %s'

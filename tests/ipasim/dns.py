@@ -20,11 +20,15 @@ RECORD_SETTINGS = ('dnsttl', 'dnsclass')
 RECORD_ATTRS = dnsrecords.RECORD_TYPES + RECORD_SETTINGS
 
 
-def absolute_zone(directory, value):
+def absolute_zone(directory, value, access):
+    """The zone's absolute name; NotFound if it does not exist or the
+    caller may not read DNS (FreeIPA's search then finds no zone).
+    """
     zone = value.lower()
     if not zone.endswith('.'):
         zone += '.'
-    if zone not in directory.zones:
+    if zone not in directory.zones or not access.may_read(
+            directory.zone_dn(zone)):
         raise rpc.NotFound(reason='%s: DNS zone not found' % zone)
     return zone
 
@@ -139,7 +143,7 @@ def add_address(directory, zone, name, address):
 
 
 def dnsrecord_add(directory, values, messages, access):
-    zone = absolute_zone(directory, values['dnszoneidnsname'])
+    zone = absolute_zone(directory, values['dnszoneidnsname'], access)
     name = relative_name(zone, values['idnsname'])
     wanted = _wanted_records(values)
     if not _has_values(wanted):
@@ -161,7 +165,7 @@ def dnsrecord_add(directory, values, messages, access):
         raise rpc.EmptyModlist()
     if record:
         changed = sorted(r for r in merged if merged[r] != record.get(r))
-        access.write(directory.record_dn(zone, name), changed[0])
+        access.write(directory.record_dn(zone, name), changed)
     else:
         access.add(directory.record_dn(zone, name))
     directory.zones[zone][name] = merged
@@ -174,7 +178,7 @@ def dnsrecord_add(directory, values, messages, access):
 
 
 def dnsrecord_del(directory, values, messages, access):
-    zone = absolute_zone(directory, values['dnszoneidnsname'])
+    zone = absolute_zone(directory, values['dnszoneidnsname'], access)
     name = relative_name(zone, values['idnsname'])
     to_delete = {rtype: values[rtype] for rtype in dnsrecords.RECORD_TYPES
                  if values.get(rtype)}
@@ -199,7 +203,7 @@ def dnsrecord_del(directory, values, messages, access):
         del directory.zones[zone][name]
         return {'result': {'failed': []}, 'value': [rpc.DNSName(name)],
                 'summary': 'Deleted record "%s"' % name}
-    access.write(directory.record_dn(zone, name), sorted(to_delete)[0])
+    access.write(directory.record_dn(zone, name), sorted(to_delete))
     directory.zones[zone][name] = remaining
     result = view(directory, zone, name, remaining, False,
                   values['structured'])
@@ -208,7 +212,7 @@ def dnsrecord_del(directory, values, messages, access):
 
 
 def dnsrecord_show(directory, values, messages, access):
-    zone = absolute_zone(directory, values['dnszoneidnsname'])
+    zone = absolute_zone(directory, values['dnszoneidnsname'], access)
     name = relative_name(zone, values['idnsname'])
     record = directory.zones[zone].get(name)
     if record is None:
@@ -231,7 +235,7 @@ ZONE_SERIAL = '1'
 
 
 def dnszone_show(directory, values, messages, access):
-    zone = absolute_zone(directory, values['idnsname'])
+    zone = absolute_zone(directory, values['idnsname'], access)
     apex = directory.zones[zone].get('@', {})
     server = directory.server_name.rstrip('.') + '.'
     entry = {'dn': directory.zone_dn(zone),
@@ -269,12 +273,13 @@ def _record_matches(name, record, values):
 
 
 def dnsrecord_find(directory, values, messages, access):
-    zone = absolute_zone(directory, values['dnszoneidnsname'])
+    zone = absolute_zone(directory, values['dnszoneidnsname'], access)
     if values.get('idnsname') is not None:
         values = dict(values, idnsname=relative_name(zone, values['idnsname']))
     names = sorted(n for n, r in directory.zones[zone].items()
                    if _record_matches(n, r, values))
-    names, truncated = search.limit(names, values, messages)
+    names, truncated = search.limit(names, values, messages,
+                                    directory)
     entries = []
     for name in names:
         entry = view(directory, zone, name, directory.zones[zone][name],
@@ -285,7 +290,7 @@ def dnsrecord_find(directory, values, messages, access):
     return search.output(entries, truncated, 'DNS record', 'DNS records')
 
 
-def remove_host_records(directory, fqdn):
+def remove_host_records(directory, fqdn, access):
     """Remove the A/AAAA/SSHFP records of ``fqdn`` and the PTR records of
 its addresses that point back to it (host_del --updatedns).
 
@@ -293,15 +298,23 @@ its addresses that point back to it (host_del --updatedns).
     adds warning 13020 instead of failing).
     """
     zone, name = directory.zone_of(fqdn)
-    if zone is None:
+    if zone is None or not access.may_read(directory.zone_dn(zone)):
         return 'DNS zone %s. not found' % fqdn.split('.', 1)[1]
     record = directory.zones[zone].get(name)
     if not record or not any(record.get(t) for t in HOST_RECORD_TYPES):
         return _record_not_found(name).message
-    for address in record.get('arecord', []) + record.get('aaaarecord', []):
-        _remove_pointer(directory, address, fqdn)
     remaining = {k: v for k, v in record.items()
                  if k not in HOST_RECORD_TYPES and v}
+    try:
+        if _has_values(remaining):
+            access.write(directory.record_dn(zone, name), sorted(
+                t for t in HOST_RECORD_TYPES if record.get(t)))
+        else:
+            access.delete(directory.record_dn(zone, name))
+    except rpc.ACIError as e:
+        return e.message
+    for address in record.get('arecord', []) + record.get('aaaarecord', []):
+        _remove_pointer(directory, address, fqdn)
     if _has_values(remaining):
         directory.zones[zone][name] = remaining
     else:

@@ -98,9 +98,12 @@ def get_host(directory, fqdn):
     return host
 
 
-def view(directory, host, keys):
+def view(directory, host, keys, managing=None):
     """The entry as FreeIPA returns it: lists for LDAP values, scalars for
     computed ones, unset attributes omitted, userpassword never.
+
+    ``managing`` is :meth:`state.Directory.managing_index`, when a command
+    shows many entries (built once, not once per entry).
     """
     out = {}
     for key in keys:
@@ -114,9 +117,12 @@ def view(directory, host, keys):
             if host.attrs.get('managedby'):
                 out[key] = list(host.attrs['managedby'])
         elif key == 'managing_host':
-            managing = directory.managing_hosts(host.fqdn)
-            if managing:
-                out[key] = managing
+            if managing is None:
+                managed = directory.managing_hosts(host.fqdn)
+            else:
+                managed = managing.get(host.fqdn)
+            if managed:
+                out[key] = list(managed)
         elif key == 'krbpwdpolicyreference':
             out[key] = [directory.password_policy_dn()]
         elif key in FLAG_ATTRS:
@@ -182,17 +188,14 @@ class _Changes(object):
             self.password = generate_otp()
 
 
-def _first_change(host, changes):
-    """The LDAP attribute name a modify would write first."""
-    if changes.password_requested:
-        return 'userPassword'
-    for name in sorted(set(changes.attrs) | set(host.attrs)):
-        if changes.attrs.get(name) != host.attrs.get(name):
-            return name
-    for name in sorted(changes.flags):
-        if changes.flags[name] != host.flags[name]:
-            return name
-    return 'objectClass'
+def _changed_names(host, changes):
+    """The LDAP attributes a modify would write, the first one first."""
+    names = ['userPassword'] if changes.password_requested else []
+    names += [name for name in sorted(set(changes.attrs) | set(host.attrs))
+              if changes.attrs.get(name) != host.attrs.get(name)]
+    names += [name for name in sorted(changes.flags)
+              if changes.flags[name] != host.flags[name]]
+    return names or ['objectClass']
 
 
 def host_add(directory, values, messages, access):
@@ -257,7 +260,7 @@ def host_mod(directory, values, messages, access):
     if (changes.attrs == host.attrs and changes.flags == host.flags
             and not changes.password_requested):
         raise rpc.EmptyModlist()
-    access.write(directory.host_dn(host.fqdn), _first_change(host, changes))
+    access.write(directory.host_dn(host.fqdn), _changed_names(host, changes))
     host.attrs, host.flags = changes.attrs, changes.flags
     if changes.password_requested:
         host.userpassword = changes.password
@@ -278,14 +281,12 @@ def host_show(directory, values, messages, access):
             'summary': None}
 
 
-def _relations_match(directory, host, values):
+def _relations_match(host, values, managing):
     if any(values.get(name) for name in UNMATCHABLE_FILTERS):
         return False
-    # managing_hosts() scans every host: only ask when a filter needs it,
-    # or a find over a large directory becomes quadratic.
     related = {
         'managed_by': lambda: set(host.attrs.get('managedby', [])),
-        'managing': lambda: set(directory.managing_hosts(host.fqdn)),
+        'managing': lambda: set(managing().get(host.fqdn, [])),
     }
     for option, relation, wanted in (
             ('man_by_host', 'managed_by', True),
@@ -302,8 +303,8 @@ def _relations_match(directory, host, values):
     return True
 
 
-def _matches(directory, host, values):
-    if not _relations_match(directory, host, values):
+def _matches(host, values, managing):
+    if not _relations_match(host, values, managing):
         return False
     criteria = values.get('criteria')
     if criteria:
@@ -327,17 +328,39 @@ def _folded(value):
     return value.lower() if isinstance(value, str) else value
 
 
+class _LazyIndex(object):
+    """:meth:`state.Directory.managing_index`, built at most once per
+    command and only if a filter or an output key needs it.
+    """
+
+    def __init__(self, directory):
+        self._directory = directory
+        self._index = None
+
+    def __call__(self):
+        if self._index is None:
+            self._index = self._directory.managing_index()
+        return self._index
+
+
 def host_find(directory, values, messages, access):
-    hosts = sorted((h for h in directory.hosts.values()
-                    if _matches(directory, h, values)), key=lambda h: h.fqdn)
-    hosts, truncated = search.limit(hosts, values, messages)
+    managing = _LazyIndex(directory)
+    hosts = sorted((h for h in directory.each_host()
+                    if _matches(h, values, managing)), key=lambda h: h.fqdn)
+    hosts, truncated = search.limit(hosts, values, messages,
+                                    directory)
     if values['pkey_only']:
         keys = ('dn', 'fqdn')
     else:
         keys = FIND_ALL_KEYS if values['all'] else FIND_KEYS
-        if not values['no_members']:
+        if values['no_members']:
+            # Member attributes are not computed at all (FreeIPA skips
+            # their processing), not computed and then dropped.
+            keys = tuple(k for k in keys if k != 'managing_host')
+        else:
             keys += ('managedby_host',)
-    entries = [view(directory, h, keys) for h in hosts]
+    index = managing() if 'managing_host' in keys and hosts else None
+    entries = [view(directory, h, keys, index) for h in hosts]
     return search.output(entries, truncated, 'host', 'hosts')
 
 
@@ -352,13 +375,18 @@ def _delete_one(directory, fqdn, updatedns, messages, access):
     host = get_host(directory, fqdn)
     _refuse_master(host)
     access.delete(directory.host_dn(host.fqdn))
-    for principal in [p for p, s in directory.services.items()
-                      if s.host_fqdn == host.fqdn]:
+    # FreeIPA deletes the host's services with service_del first, with the
+    # caller's rights.
+    owned = [p for p, s in directory.services.items()
+             if s.host_fqdn == host.fqdn]
+    for principal in owned:
+        access.delete(directory.service_dn(principal))
+    for principal in owned:
         del directory.services[principal]
     del directory.hosts[host.fqdn]
     members.forget_host(directory, host.fqdn)
     if updatedns:
-        reason = dns.remove_host_records(directory, host.fqdn)
+        reason = dns.remove_host_records(directory, host.fqdn, access)
         if reason is not None:
             messages.append(
                 rpc.failed_to_remove_host_dns_records(host.fqdn, reason))

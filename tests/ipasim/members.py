@@ -59,7 +59,7 @@ def forget_host(directory, fqdn):
     """Drop a deleted host from every ``managedby`` (389-ds referential
     integrity does this in FreeIPA).
     """
-    for host in directory.hosts.values():
+    for host in directory.each_host():
         if fqdn in host.attrs.get('managedby', []):
             host.attrs['managedby'].remove(fqdn)
             if not host.attrs['managedby']:

@@ -53,9 +53,9 @@ def apply(output, signature, values, directory, access):
             for key in MEMBER_KEYS:
                 entry.pop(key, None)
         if values.get('rights') and values.get('all'):
-            rights = 'rsc' if access.read_only else 'rscwo'
             entry['attributelevelrights'] = {
-                key: rights for key in entry if key not in COMPUTED_KEYS}
+                key: access.attribute_rights(entry.get('dn'), key)
+                for key in entry if key not in COMPUTED_KEYS}
         if values.get('raw'):
             raw = _raw(entry, directory)
             entry.clear()

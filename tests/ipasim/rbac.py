@@ -9,11 +9,18 @@ FreeIPA's API.txt and ``ipaserver/plugins/{permission,privilege,role}.py``):
   ``API-rbac.txt``): DuplicateEntry (4002)
   ``<object> with name "<cn>" already exists``, NotFound (4001)
   ``<cn>: <object> not found``;
-* ``privilege_add_permission`` and ``role_add_privilege`` (reverse member
-  commands) and ``role_add_member``: ``{"completed", "failed", "result"}``,
-  an entry that is already a member or does not exist is reported in
-  ``failed`` (``This entry is already a member``, ``no such entry``),
-  never raised.
+* ``privilege_add_permission``, ``privilege_remove_permission`` and
+  ``role_add_privilege`` (reverse member commands) and ``role_add_member``:
+  ``{"completed", "failed", "result"}``, an entry that is already (or, for
+  a removal, not) a member or does not exist is reported in ``failed``
+  (``This entry is already a member``, ``This entry is not a member``,
+  ``no such entry``), never raised.
+
+What the entries grant is enforced: :func:`rights_of` collects, for a
+Kerberos principal that is not an admin, the :class:`Right` of every
+permission in a privilege of a role it is a member of, and
+:class:`tests.ipasim.access.RoleAccess` checks each add, delete and
+attribute write against them.
 
 The system permissions FreeIPA ships (``System: Add Hosts``, ...) exist
 from the start; the directory's ``rbac`` slot holds them and whatever was
@@ -26,26 +33,75 @@ from tests.ipasim import contract
 from tests.ipasim import rpc
 from tests.ipasim import services
 
-# Managed permissions of a FreeIPA server with DNS and a CA.
-SYSTEM_PERMISSIONS = (
-    'System: Add Hosts', 'System: Remove Hosts', 'System: Modify Hosts',
-    'System: Read Hosts', 'System: Add krbPrincipalName to a Host',
-    'System: Manage Host Keytab', 'System: Add Services',
-    'System: Remove Services', 'System: Modify Services',
-    'System: Manage Service Keytab', 'System: Add DNS Entries',
-    'System: Read DNS Entries', 'System: Remove DNS Entries',
-    'System: Update DNS Entries', 'Retrieve Certificates from the CA',
-    'Revoke Certificate')
+# Managed permissions of a FreeIPA server with DNS and a CA: (object type,
+# rights, attributes) as ``ipaserver/plugins/{host,service,dns}.py``
+# define them (``ipa-jsonrpc.md`` section 6). ``*`` is every attribute;
+# the CA permissions govern Dogtag, not the directory, so they grant no
+# directory right here.
+SYSTEM_PERMISSION_RIGHTS = {
+    'System: Add Hosts': ('host', ('add',), ()),
+    'System: Remove Hosts': ('host', ('delete',), ()),
+    'System: Modify Hosts': ('host', ('write',), (
+        'description', 'l', 'nshostlocation', 'nshardwareplatform',
+        'nsosversion', 'macaddress', 'userclass')),
+    'System: Read Hosts': ('host', ('read', 'search', 'compare'), ('*',)),
+    'System: Manage Host Enrollment Password': ('host', ('write',), (
+        'userpassword',)),
+    'System: Add krbPrincipalName to a Host': ('host', ('write',), (
+        'krbprincipalname',)),
+    'System: Manage Host Keytab': ('host', ('write',), (
+        'krbprincipalkey', 'krblastpwdchange')),
+    'System: Manage Host Certificates': ('host', ('write',), (
+        'usercertificate',)),
+    'System: Manage Host Principals': ('host', ('write',), (
+        'krbprincipalname', 'krbcanonicalname')),
+    'System: Add Services': ('service', ('add',), ()),
+    'System: Remove Services': ('service', ('delete',), ()),
+    'System: Modify Services': ('service', ('write',), (
+        'usercertificate', 'krbprincipalauthind')),
+    'System: Manage Service Keytab': ('service', ('write',), (
+        'krbprincipalkey', 'krblastpwdchange')),
+    'System: Add DNS Entries': ('dnsrecord', ('add',), ()),
+    'System: Read DNS Entries': ('dnsrecord', ('read', 'search',
+                                               'compare'), ('*',)),
+    'System: Remove DNS Entries': ('dnsrecord', ('delete',), ()),
+    'System: Update DNS Entries': ('dnsrecord', ('write',), ('*',)),
+    'Retrieve Certificates from the CA': ('ca', ('read',), ()),
+    'Revoke Certificate': ('ca', ('write',), ()),
+}
+SYSTEM_PERMISSIONS = tuple(SYSTEM_PERMISSION_RIGHTS)
 MEMBER_TYPES = ('user', 'group', 'host', 'hostgroup', 'service',
                 'idoverrideuser')
 DEFAULT_SIZELIMIT = 100
 NO_SUCH_ENTRY = 'no such entry'
 
 
+class Right(object):
+    """What one permission allows: ``rights`` on entries of ``kind``,
+    limited to ``attrs`` for writes (``*``: any attribute).
+    """
+
+    def __init__(self, kind, rights, attrs):
+        self.kind = kind
+        self.rights = frozenset(rights)
+        self.attrs = frozenset(a.lower() for a in attrs)
+
+    def allows(self, right, kind, attr):
+        if kind != self.kind:
+            return False
+        if right not in self.rights and 'all' not in self.rights:
+            return False
+        if right == 'write':
+            return attr is not None and (attr in self.attrs
+                                         or '*' in self.attrs)
+        return True
+
+
 class Entry(object):
-    def __init__(self, cn, attrs=None):
+    def __init__(self, cn, attrs=None, right=None):
         self.cn = cn
         self.attrs = dict(attrs or {})
+        self.right = right  # permission: what it allows
         self.members = set()  # permission: privileges; privilege: roles
         self.member_of = set()  # privilege: permissions; role: privileges
         self.role_members = {kind: [] for kind in MEMBER_TYPES}
@@ -53,8 +109,10 @@ class Entry(object):
 
 class Store(object):
     def __init__(self):
-        self.permission = {name.lower(): Entry(name, {
-            'ipapermissiontype': ['SYSTEM', 'V2', 'MANAGED']})
+        self.permission = {
+            name.lower(): Entry(name, {
+                'ipapermissiontype': ['SYSTEM', 'V2', 'MANAGED']},
+                Right(*SYSTEM_PERMISSION_RIGHTS[name]))
             for name in SYSTEM_PERMISSIONS}
         self.privilege = {}
         self.role = {}
@@ -104,6 +162,34 @@ def _view(directory, kind, entry, no_members=False):
     return out
 
 
+def _permission_right(attrs):
+    """The right a permission made by permission_add grants."""
+    kind = (attrs.get('type') or ['other'])[0]
+    return Right(kind, attrs.get('ipapermright') or (),
+                 attrs.get('attrs') or ())
+
+
+def rights_of(directory, principal):
+    """The rights of the permissions that reach ``principal`` through the
+    roles it is a member of (as a service or a host) and their privileges.
+    """
+    store = store_of(directory)
+    name = principal.partition('@')[0]
+    host = name[len('host/'):] if name.startswith('host/') else None
+    rights = []
+    for role in store.role.values():
+        if not (principal in role.role_members['service']
+                or (host is not None and host in role.role_members['host'])):
+            continue
+        for privilege_cn in role.member_of:
+            privilege = store.privilege.get(privilege_cn.lower())
+            for permission_cn in (privilege.member_of if privilege else ()):
+                permission = store.permission.get(permission_cn.lower())
+                if permission is not None and permission.right is not None:
+                    rights.append(permission.right)
+    return rights
+
+
 def _add(directory, kind, values, access, attrs):
     cn = values['cn']
     table = getattr(store_of(directory), kind)
@@ -111,7 +197,9 @@ def _add(directory, kind, values, access, attrs):
         raise rpc.DuplicateEntry(
             message='%s with name "%s" already exists' % (kind, cn))
     access.add(_dn(directory, kind, cn))
-    entry = Entry(cn, {k: v for k, v in attrs.items() if v})
+    attrs = {k: v for k, v in attrs.items() if v}
+    entry = Entry(cn, attrs, _permission_right(attrs)
+                  if kind == 'permission' else None)
     table[cn.lower()] = entry
     return {'result': _view(directory, kind, entry), 'value': cn,
             'summary': 'Added %s "%s"' % (kind, cn)}
@@ -200,6 +288,31 @@ def _add_reverse_members(directory, kind, values, access, member_kind):
             'result': _view(directory, kind, entry, values['no_members'])}
 
 
+def privilege_remove_permission(directory, values, messages, access):
+    """The privilege stops being a member of each named permission; one
+    it is not a member of is reported in ``failed``.
+    """
+    entry = _get(directory, 'privilege', values['cn'])
+    completed, failed = 0, []
+    for name in values.get('permission') or []:
+        try:
+            other = _get(directory, 'permission', name)
+        except rpc.NotFound:
+            failed.append([name, 'permission not found'])
+            continue
+        if other.cn not in entry.member_of:
+            failed.append([name, rpc.NotGroupMember().message])
+            continue
+        access.write(_dn(directory, 'permission', other.cn), 'member')
+        entry.member_of.discard(other.cn)
+        other.members.discard(entry.cn)
+        completed += 1
+    return {'completed': completed,
+            'failed': {'member': {'permission': failed}},
+            'result': _view(directory, 'privilege', entry,
+                            values['no_members'])}
+
+
 def privilege_add_permission(directory, values, messages, access):
     return _add_reverse_members(directory, 'privilege', values, access,
                                 'permission')
@@ -254,6 +367,7 @@ HANDLERS = {
     'privilege_show': _show('privilege'),
     'privilege_find': _find('privilege'),
     'privilege_add_permission': privilege_add_permission,
+    'privilege_remove_permission': privilege_remove_permission,
     'role_add': role_add,
     'role_show': _show('role'),
     'role_find': _find('role'),

@@ -70,6 +70,7 @@ AlreadyInactive = _error('AlreadyInactive', 4010,
                          'This entry is already disabled')
 AlreadyGroupMember = _error('AlreadyGroupMember', 4014,
                             'This entry is already a member')
+NotGroupMember = _error('NotGroupMember', 4015, 'This entry is not a member')
 DNSNotARecordError = _error(
     'DNSNotARecordError', 4019,
     "Host '%(hostname)s' does not have corresponding DNS A/AAAA record")

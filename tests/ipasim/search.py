@@ -2,7 +2,10 @@
 
 FreeIPA's default search size limit is 100 entries
 (``ipasearchrecordslimit``); hitting a limit sets ``truncated`` and adds
-warning 13017. ``sizelimit=0`` means no limit.
+warning 13017. ``sizelimit=0`` means no limit of IPA's own. The
+directory server's limit (``nsslapd-sizelimit``; control
+``directory_sizelimit``, off by default) applies on top of any
+``sizelimit``, 0 included.
 """
 
 from tests.ipasim import rpc
@@ -10,7 +13,7 @@ from tests.ipasim import rpc
 DEFAULT_SIZELIMIT = 100
 
 
-def limit(items, values, messages):
+def limit(items, values, messages, directory=None):
     """``(items within the size limit, truncated)``."""
     sizelimit = values.get('sizelimit')
     if sizelimit is None:
@@ -18,6 +21,10 @@ def limit(items, values, messages):
     if sizelimit < 0:
         raise rpc.ValidationError(name='sizelimit',
                                   error='must be at least 0')
+    server_limit = getattr(directory, 'directory_sizelimit', None)
+    if server_limit:
+        sizelimit = min(sizelimit, server_limit) if sizelimit else (
+            server_limit)
     truncated = bool(sizelimit) and len(items) > sizelimit
     if truncated:
         items = items[:sizelimit]

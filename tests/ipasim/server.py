@@ -17,6 +17,7 @@ from tests.ipasim import admin
 from tests.ipasim import auth
 from tests.ipasim import commands
 from tests.ipasim import controls
+from tests.ipasim import rbac
 from tests.ipasim import sockets
 from tests.ipasim import state
 
@@ -236,7 +237,8 @@ class _IPAHandler(http.server.BaseHTTPRequestHandler):
             ended.append(True)
 
         caller = commands.Caller(principal, end_session,
-                                 self.sim.users.read_only(principal))
+                                 self.sim.users.access_of(
+                                     principal, self.sim.rights_of))
         if self.command != 'POST' or self._content_type() != \
                 'application/json':
             response = self.sim.engine.handle_non_json(caller)
@@ -255,7 +257,7 @@ class IPASimulator(object):
                  latency_ms=0, read_latency_ms=None, write_latency_ms=None,
                  max_concurrency=None, server_name='localhost',
                  admin_port=0, keytab=None, api_version='2.254',
-                 release='4.12.2'):
+                 release='4.12.2', admin_principals=()):
         self.host = host
         self.port = port
         self.server_name = server_name
@@ -266,11 +268,12 @@ class IPASimulator(object):
                                  'read_latency_ms': read_latency_ms,
                                  'write_latency_ms': write_latency_ms,
                                  'max_concurrency': max_concurrency,
+                                 'directory_sizelimit': None,
                                  'outage': 'none'}
         self.ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self.ssl_context.load_cert_chain(cert, key)
         self.directory = state.Directory(realm, domain, server_name)
-        self.users = auth.Users(realm, admin_password)
+        self.users = auth.Users(realm, admin_password, admin_principals)
         self.sessions = auth.SessionStore()
         self.kerberos = auth.KerberosAcceptor(keytab) if keytab else None
         self.gate = controls.CallGate(max_concurrency)
@@ -288,6 +291,13 @@ class IPASimulator(object):
         self._thread = None
         self._admin = None
         self._listen_lock = threading.Lock()
+
+    def rights_of(self, principal):
+        """The rights ``principal``'s roles grant it (under the directory
+        lock, which the command checking them holds).
+        """
+        with self.directory.lock:
+            return rbac.rights_of(self.directory, principal)
 
     @property
     def url(self):
@@ -337,6 +347,9 @@ class IPASimulator(object):
         self.latency.update(changes)
         if 'max_concurrency' in changes:
             self.gate.set_limit(changes['max_concurrency'])
+        if 'directory_sizelimit' in changes:
+            self.directory.directory_sizelimit = changes[
+                'directory_sizelimit']
         if 'outage' in changes:
             self._set_outage(changes['outage'])
         LOG.info('controls %s', changes)
@@ -352,7 +365,9 @@ class IPASimulator(object):
 
     def stats(self):
         out = {'calls': self.engine.calls.snapshot(),
-               'logins': self.logins.snapshot()}
+               'calls_by_principal': self.engine.calls.by_principal(),
+               'logins': self.logins.snapshot(),
+               'host_visits': self.directory.host_visits}
         out.update(self.gate.snapshot())
         out.update(self.connections.snapshot())
         return out
@@ -360,6 +375,7 @@ class IPASimulator(object):
     def reset_stats(self):
         self.engine.calls.reset()
         self.logins.reset()
+        self.directory.host_visits = 0
         self.gate.reset_peak()
         self.connections.reset()
 

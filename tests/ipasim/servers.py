@@ -57,6 +57,7 @@ def _entry(directory, name, values):
 
 def server_find(directory, values, messages, access):
     names = [n for n in directory.masters() if _matches(n, values)]
-    names, truncated = search.limit(names, values, messages)
+    names, truncated = search.limit(names, values, messages,
+                                    directory)
     entries = [_entry(directory, n, values) for n in names]
     return search.output(entries, truncated, 'IPA server', 'IPA servers')

@@ -161,7 +161,8 @@ def service_find(directory, values, messages, access):
     found = sorted((s for s in directory.services.values()
                     if _service_matches(s, values)),
                    key=lambda s: s.principal)
-    found, truncated = search.limit(found, values, messages)
+    found, truncated = search.limit(found, values, messages,
+                                    directory)
     if values['pkey_only']:
         keys = ('dn', 'krbcanonicalname')
     else:
@@ -269,7 +270,7 @@ def service_mod(directory, values, messages, access):
     changed = sorted(k for k in set(attrs) | set(service.attrs)
                      if attrs.get(k) != service.attrs.get(k))
     changed += sorted(k for k in flags if flags[k] != service.flags[k])
-    access.write(directory.service_dn(service.principal), changed[0])
+    access.write(directory.service_dn(service.principal), changed)
     service.attrs, service.flags = attrs, flags
     keys = ALL_KEYS if values['all'] else tuple(
         k for k in SHOW_KEYS if k != 'dn')

@@ -111,16 +111,30 @@ class Directory(object):
         self.domain = domain.lower().rstrip('.')
         self.server_name = server_name
         self.basedn = ','.join('dc=%s' % p for p in self.domain.split('.'))
+        # nsslapd-sizelimit: None for none (the control endpoint sets it).
+        self.directory_sizelimit = None
         self.reset()
 
     def reset(self):
         with self.lock:
             self.hosts = {}
+            self.host_visits = 0
             self.services = {}
             # Permissions, privileges, roles: built by tests/ipasim/rbac.py.
             self.rbac = None
             apex_ns = self.server_name.rstrip('.') + '.'
             self.zones = {self.domain + '.': {'@': {'nsrecord': [apex_ns]}}}
+            self._add_server_host()
+
+    def _add_server_host(self):
+        """The server's own host entry, as every FreeIPA server has one:
+        enrolled, an IPA master (host_del and host_disable refuse it).
+        """
+        fqdn = self.server_name.lower().rstrip('.')
+        master = Host(fqdn, self.realm)
+        master.mark_enrolled()
+        master.ipa_master = True
+        self.hosts[fqdn] = master
 
     # Distinguished names.
 
@@ -168,12 +182,34 @@ class Directory(object):
         record = self.zones[zone].get(name, {})
         return bool(record.get('arecord') or record.get('aaaarecord'))
 
+    def each_host(self):
+        """Every host entry, each visit counted in ``host_visits``.
+
+        Every scan of the hosts goes through here, so the count shows how
+        a command's cost grows with the directory (``GET /stats``).
+        """
+        for host in list(self.hosts.values()):
+            self.host_visits += 1
+            yield host
+
     def masters(self):
         """Names of the IPA servers: this one and seeded masters."""
         names = {self.server_name}
-        names.update(h.fqdn for h in self.hosts.values() if h.ipa_master)
+        names.update(h.fqdn for h in self.each_host() if h.ipa_master)
         return sorted(names)
 
     def managing_hosts(self, fqdn):
-        return sorted(h.fqdn for h in self.hosts.values()
-                      if fqdn in h.attrs.get('managedby', []))
+        return self.managing_index().get(fqdn, [])
+
+    def managing_index(self):
+        """``{fqdn: [hosts it manages]}``, the reverse of ``managedby``, in
+        one scan: a command showing ``managing_host`` of many entries
+        builds it once (FreeIPA reads it from an indexed attribute).
+        """
+        index = {}
+        for host in self.each_host():
+            for manager in host.attrs.get('managedby', []):
+                index.setdefault(manager, []).append(host.fqdn)
+        for managed in index.values():
+            managed.sort()
+        return index

@@ -49,7 +49,10 @@ def sections(env, ipa, args, workers=1, auth='keystone',
         # not a novajoin dependency: each worker caches tokens itself.
         conf['keystone_authtoken'] = authtoken
     if memcached_servers:
-        conf['enrollment']['memcached_servers'] = memcached_servers
+        # The nonce cache shared by the workers (oslo.cache's [cache]).
+        conf['cache'] = {'enabled': 'true',
+                         'backend': 'dogpile.cache.pymemcache',
+                         'memcache_servers': memcached_servers}
     return conf
 
 

@@ -26,6 +26,20 @@ startup
 scaleout
     haproxy in front of 3 novajoin-server processes sharing memcached,
     2 novajoin-notify listeners on one queue: consistency checks.
+reconcile
+    ``novajoin-manage hosts list --format json``, ``reconcile --dry-run``
+    and ``reconcile`` at ``--reconcile-sizes`` owned hosts (1 % stale,
+    200 foreign hosts), one IPA simulator at ``--reconcile-latency-ms``
+    per call, nova paging 1,000 servers; 100,000 modelled
+    (``tools/bench/reconcile_scale.py``).
+ipa-model
+    FreeIPA at realistic latencies (``--latency-ms``, 100 by default
+    here, for reads and writes): IPA round trips per boot for both of
+    nova's patterns and both cache setups, the share of the ceiling
+    ``servers x 4 / (latency x round trips per boot)``, CPU per
+    enrollment, RSS, start to first enrollment; ``--repetitions`` runs
+    (3), medians, the load average at the start. Not in the default set:
+    ``tox -e bench -- --scenario ipa-model``.
 
 Every scenario prints its figures, and the ceiling IPA allows,
 ``servers x slots / (IPA time per boot or delete)``, with the share of it
@@ -62,7 +76,9 @@ from bench import api  # noqa: E402
 from bench import boots  # noqa: E402
 from bench import deletes  # noqa: E402
 from bench import ipa as bench_ipa  # noqa: E402
+from bench import ipamodel  # noqa: E402
 from bench import noenroll  # noqa: E402
+from bench import reconcile_scale  # noqa: E402
 from bench import scaleout  # noqa: E402
 from bench import stats  # noqa: E402
 from bench import table  # noqa: E402
@@ -72,7 +88,10 @@ from tests.fixtures import keystone  # noqa: E402
 from tests.fixtures import openstack_standin  # noqa: E402
 from tests.fixtures import tls  # noqa: E402
 
-SCENARIOS = ('storm', 'noenroll', 'drain', 'startup', 'scaleout')
+SCENARIOS = ('storm', 'noenroll', 'drain', 'startup', 'scaleout',
+             'reconcile')
+# Run only when asked for.
+EXTRA_SCENARIOS = ('ipa-model',)
 
 
 @dataclasses.dataclass
@@ -90,7 +109,7 @@ class Environment(object):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
-    add('--scenario', action='append', choices=SCENARIOS,
+    add('--scenario', action='append', choices=SCENARIOS + EXTRA_SCENARIOS,
         help='run this scenario (repeatable); default: all')
     add('--servers', type=int, default=3,
         help='simulated IPA servers; default: %(default)s')
@@ -132,6 +151,23 @@ def parse_args(argv):
     add('--scaleout-instances', type=int, default=300,
         help='instances booted through haproxy (scaleout); default: '
              '%(default)s')
+    add('--reconcile-sizes', type=lambda text: [int(n) for n in
+                                                text.split(',')],
+        default=[2000, 20000],
+        help='owned hosts in the reconcile scenario, comma-separated; '
+             'default: 2000,20000')
+    add('--reconcile-latency-ms', type=int, default=20,
+        help='IPA time per call in the reconcile scenario; default: '
+             '%(default)s')
+    add('--reconcile-profile', metavar='DIR',
+        help='run each reconcile scenario command under cProfile, writing '
+             '<N>-<command>.prof into DIR (slower; for where the time goes)')
+    add('--latency-ms', type=int, default=None,
+        help='IPA time per read and per write alike (overrides both); '
+             'default: 100 with --scenario ipa-model, else unset')
+    add('--repetitions', type=int, default=3,
+        help='runs of each ipa-model case, medians reported; default: '
+             '%(default)s')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '
@@ -146,7 +182,18 @@ def parse_args(argv):
         parser.error('--notify-max-in-flight must be at least 1')
     if min(args.warmup, args.read_latency_ms, args.write_latency_ms) < 0:
         parser.error('--warmup and the latencies must be >= 0')
+    if min(args.reconcile_sizes) < 100 or args.reconcile_latency_ms < 0:
+        parser.error('--reconcile-sizes must be at least 100 each and '
+                     '--reconcile-latency-ms >= 0')
     args.scenario = args.scenario or list(SCENARIOS)
+    if args.latency_ms is None and 'ipa-model' in args.scenario:
+        args.latency_ms = 100
+    if args.latency_ms is not None:
+        if args.latency_ms < 0:
+            parser.error('--latency-ms must be >= 0')
+        args.read_latency_ms = args.write_latency_ms = args.latency_ms
+    if args.repetitions < 1:
+        parser.error('--repetitions must be at least 1')
     return args
 
 
@@ -274,8 +321,10 @@ def run(report, args):
                           'memcached': env.memcached is not None}
         scenarios = {'storm': run_storm, 'noenroll': run_noenroll,
                      'drain': deletes.run, 'startup': run_startup,
-                     'scaleout': scaleout.run}
-        for name in SCENARIOS:
+                     'scaleout': scaleout.run,
+                     'reconcile': reconcile_scale.run,
+                     'ipa-model': ipamodel.run}
+        for name in SCENARIOS + EXTRA_SCENARIOS:
             if name in args.scenario:
                 env.ipa.reset()
                 results[name] = scenarios[name](report, env, args)
@@ -320,6 +369,9 @@ def main(argv=None):
     results['checks_ok'] = checks_ok
     print()
     print(table.render(results, targets, checks_ok))
+    if 'ipa-model' in results:
+        print()
+        print(ipamodel.render(results['ipa-model']))
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=2, sort_keys=True)

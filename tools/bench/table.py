@@ -1,5 +1,6 @@
 """The benchmark's targets and its text table."""
 
+from bench import reconcile_scale
 from bench import stats
 
 P99_TARGET_S = 1.0
@@ -9,6 +10,11 @@ SLOT_OVERHEAD_TARGET_S = 0.002
 NOENROLL_TARGET = 0.50
 FIRST_ANSWER_TARGET_S = 1.0
 RSS_TARGET_MB = 100.0
+# Issue 22: at 20,000 owned hosts each command within 60 s, 2 x N/100 IPA
+# round trips and 200 MB.
+RECONCILE_TARGET_SIZE = 20000
+RECONCILE_WALL_TARGET_S = 60.0
+RECONCILE_RSS_TARGET_MB = 200.0
 
 
 def _pct(value):
@@ -56,6 +62,27 @@ def evaluate(results):
         target('no-enroll >= 50 % of bare eventlet TLS',
                (noenroll['ratio'] or 0) >= NOENROLL_TARGET,
                '%s (%s)' % (_pct(noenroll['ratio']), noenroll['text']))
+    model = results.get('ipa-model')
+    for name, run in sorted((model or {}).get('runs', {}).items()):
+        m = run['median']
+        target('ipa-model %s: <= 1.05 IPA round trips per boot' % name,
+               m['round_trips_per_boot'] <= 1.05,
+               _num(m['round_trips_per_boot']))
+        target('ipa-model %s: 1 IPA write per boot' % name,
+               abs(m['writes_per_boot'] - 1.0) < 0.05,
+               _num(m['writes_per_boot']))
+        target('ipa-model %s: >= 90 %% of the IPA ceiling, 0 errors, '
+               'p99 < 5 s' % name,
+               (m['ceiling_share'] or 0) >= CEILING_TARGET
+               and m['errors'] == 0 and (m['p99_s'] or 99) < 5.0,
+               '%s, %d errors, p99 %s' % (_pct(m['ceiling_share']),
+                                          m['errors'], stats.ms(m['p99_s'])))
+        target('ipa-model %s: RSS <= 100 MB, first enrollment <= 1 s'
+               % name, (m['rss_mb'] or 999) <= RSS_TARGET_MB
+               and (m['first_enrollment_s'] or 99) <= FIRST_ANSWER_TARGET_S,
+               '%s MB, %s' % (_num(m['rss_mb'], '%.0f'),
+                              stats.ms(m['first_enrollment_s'])))
+        checks_ok = checks_ok and run['consistent']
     drain = results.get('drain')
     if drain:
         target('drain: >= 90 % of its IPA ceiling',
@@ -73,6 +100,24 @@ def evaluate(results):
     scaleout = results.get('scaleout')
     if scaleout:
         checks_ok = checks_ok and scaleout['check']['ok']
+    for count, commands in sorted(
+            (results.get('reconcile') or {}).get('sizes', {}).items()):
+        if int(count) < RECONCILE_TARGET_SIZE:
+            continue
+        for name, values in commands.items():
+            target('%s at %s: <= %d s' % (name, count,
+                                          RECONCILE_WALL_TARGET_S),
+                   values['wall_s'] <= RECONCILE_WALL_TARGET_S,
+                   '%.1f s' % values['wall_s'])
+            allowed = 2 * int(count) // 100
+            target('%s at %s: <= %d IPA round trips' % (name, count,
+                                                        allowed),
+                   values['ipa_round_trips'] <= allowed,
+                   values['ipa_round_trips'])
+            target('%s at %s: <= %d MB peak RSS' % (
+                name, count, RECONCILE_RSS_TARGET_MB),
+                values['peak_rss_mb'] <= RECONCILE_RSS_TARGET_MB,
+                '%.0f MB' % values['peak_rss_mb'])
     return targets, checks_ok
 
 
@@ -174,6 +219,8 @@ def render(results, targets, checks_ok):
         out.row('check', 'OK' if check['ok'] else 'FAILED')
         for problem in check['problems'][:6]:
             out.row('', problem)
+    if results.get('reconcile'):
+        reconcile_scale.render(out, results['reconcile'])
     out.title('Targets')
     for name, passed, measured in targets:
         out.lines.append('  %-4s  %-42s %s' % ('PASS' if passed else 'FAIL',

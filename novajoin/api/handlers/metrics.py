@@ -1,8 +1,11 @@
-"""GET /metrics: Prometheus metrics, when ``[metrics] enabled``.
+"""GET /metrics on the API port, with ``[metrics] enabled`` and
+``api_port_path``.
 
-Off, the path answers 404 as if it did not exist. It needs no token
-(Prometheus scrapes without one); README "Monitoring" says how to keep it
-from untrusted clients.
+Otherwise the path answers 404 as if it did not exist (novajoin-server
+serves metrics on a management listener of its own,
+:mod:`novajoin.api.metrics_listener`). It needs no token (Prometheus
+scrapes without one); README "Monitoring" says how to keep it from
+untrusted clients.
 """
 
 import webob
@@ -20,7 +23,7 @@ class MetricsEndpoint(object):
 
     @classmethod
     def from_conf(cls, conf):
-        enabled = conf.metrics.enabled
+        enabled = conf.metrics.enabled and conf.metrics.api_port_path
         return cls(enabled, metrics.build_registry() if enabled else None)
 
 

@@ -32,6 +32,7 @@ _HTTP_ERROR_FOR = (
     (exception.HostClassNotAllowed, errors.Forbidden),
     (exception.NameReserved, errors.Forbidden),
     (exception.HostPasswordUnknown, errors.Conflict),
+    (exception.InstanceHasHost, errors.Conflict),
 )
 
 
@@ -119,11 +120,14 @@ def _ensure_tls_services(tls_services, request, result, deadline):
 
     Their failures and refusals are logged per item and never change the
     answer: the instance gets its OTP whatever happens to its services.
+    Only the request that created the host is the instance's first: nova's
+    boot-roles decide on managed services there and nowhere else.
     """
     summary = tls_services.ensure_for_enrollment(
         services_manager.Instance(request.instance_id, request.project_id,
                                   result.fqdn),
-        request.metadata, request.boot_roles, deadline)
+        request.metadata, request.boot_roles, deadline,
+        first=result.decision == enrollment.CREATED)
     return summary.ipa_calls if summary is not None else 0
 
 

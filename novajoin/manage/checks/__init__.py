@@ -39,4 +39,5 @@ class Checker(object):
                  local.check_otp_key(self._conf)]
                 + freeipa.check_all(self._conf, self._probe_name)
                 + openstack.check_all(self._conf)
-                + [rabbitmq.check(self._conf)])
+                + [rabbitmq.check(self._conf),
+                   local.check_token_cache(self._conf)])

@@ -1,5 +1,8 @@
-"""Checks of this host's own files: the configuration and the OTP key."""
+"""Checks of this host's own files: the configuration, the OTP key and
+the protection of keystonemiddleware's token cache."""
 
+from novajoin.api import authtoken
+from novajoin.conf import token_cache
 from novajoin import exception
 from novajoin.hosts import otp
 from novajoin.ipa import deployment
@@ -41,3 +44,22 @@ def check_otp_key(conf):
                               'novajoin-server and novajoin-notify needs the '
                               'same file' % path)
     return results.passed(name, '%s loads' % path)
+
+
+def check_token_cache(conf):
+    """keystonemiddleware's memcached token cache is authenticated."""
+    name = 'token cache'
+    authtoken.set_defaults(conf)
+    group = conf.keystone_authtoken
+    unsafe = token_cache.problem(group.memcached_servers,
+                                 group.memcache_security_strategy,
+                                 group.memcache_secret_key)
+    if unsafe:
+        return results.failed(name, unsafe,
+                              'set both options in [keystone_authtoken]; '
+                              'novajoin-server refuses to start without '
+                              'them')
+    if not group.memcached_servers:
+        return results.passed(name, 'in each process (no memcached_servers)')
+    return results.passed(name, 'memcached, memcache_security_strategy = %s'
+                          % group.memcache_security_strategy.upper())

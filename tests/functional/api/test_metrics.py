@@ -1,6 +1,9 @@
-"""GET /metrics of the API: off by default; when on, the counts move with
-vendordata requests and IPA calls, summed over uWSGI's two workers
-(prometheus-client multiprocess mode)."""
+"""The API's metrics: off by default; novajoin-server serves them on a
+management listener of its own (plain HTTP on loopback), never on the API
+port; uWSGI and httpd only on the API port with ``[metrics]
+api_port_path``. When on, the counts move with vendordata requests and IPA
+calls, summed over uWSGI's two workers (prometheus-client multiprocess
+mode)."""
 
 from concurrent import futures
 import glob
@@ -11,6 +14,7 @@ import tempfile
 import pytest
 import requests
 
+from tests.fixtures import net
 from tests.fixtures import novajoin_server
 from tests.fixtures import prometheus
 from tests.functional.api import conftest
@@ -27,7 +31,12 @@ def metrics_server(request, tmp_path_factory, test_ca, ks, ipa,
     sections = conftest.server_sections(ks, ipa, otp_key_file)
     sections['metrics'] = {'enabled': True}
     env = {}
-    if request.param in ('uwsgi', 'httpd'):
+    if request.param == 'novajoin-server':
+        metrics_port = net.free_port()
+        sections['metrics']['api_listener_port'] = metrics_port
+    else:
+        # No listener of their own: the API port's path, asked for.
+        sections['metrics']['api_port_path'] = True
         # Several processes; httpd's run as another user.
         multiproc_dir = tempfile.mkdtemp(prefix='novajoin-metrics-')
         os.chmod(multiproc_dir, 0o777)
@@ -36,20 +45,35 @@ def metrics_server(request, tmp_path_factory, test_ca, ks, ipa,
             workdir, test_ca, sections, runner=request.param,
             env=env) as server:
         server.multiproc_dir = env.get('PROMETHEUS_MULTIPROC_DIR')
+        if request.param == 'novajoin-server':
+            server.metrics_url = 'http://127.0.0.1:%d/metrics' % metrics_port
+        else:
+            server.metrics_url = server.url + '/metrics'
         yield server
     if server.multiproc_dir:
         shutil.rmtree(server.multiproc_dir)
 
 
 def _scrape(server):
-    return prometheus.scrape(server.url + '/metrics', verify=server.ca_file)
+    return prometheus.scrape(server.metrics_url, verify=server.ca_file)
 
 
-def test_metrics_are_off_by_default(novajoin):
-    response = requests.get(novajoin.url + '/metrics',
-                            verify=novajoin.ca_file, timeout=5)
-    assert response.status_code == 404
-    assert response.json()['error']['code'] == 404
+def test_metrics_are_served_where_configured(metrics_server, ks, sim):
+    """novajoin-server: on its management listener, and not on the API
+    port; uWSGI and httpd: on the API port, with api_port_path.
+    """
+    nova = conftest.caller_for(metrics_server, ks, 'nova')
+    assert nova.post(conftest.vendordata_body(metadata={})).json() == {}
+    samples = _scrape(metrics_server)
+    assert prometheus.value(samples, REQUESTS, decision='not-requested',
+                            status=200) >= 1
+    on_api_port = requests.get(metrics_server.url + '/metrics',
+                               verify=metrics_server.ca_file, timeout=5)
+    if metrics_server.runner == 'novajoin-server':
+        assert metrics_server.metrics_url.startswith('http://127.0.0.1:')
+        assert on_api_port.status_code == 404
+    else:
+        assert on_api_port.status_code == 200
 
 
 def test_metrics_count_requests_by_decision_and_ipa_calls(
@@ -81,10 +105,11 @@ def test_metrics_count_requests_by_decision_and_ipa_calls(
         assert delta(REQUESTS, decision='created', status=200) == 8
         assert delta(REQUESTS, decision='not-requested', status=200) == 1
         assert delta(REQUESTS, decision='refused', status=400) == 1
-        assert delta(IPA_CALLS, command='host_add', outcome='ok') >= 8
+        # Each creation is one batch (its name checks and the host_add).
+        assert delta(IPA_CALLS, command='batch', outcome='ok') >= 8
         assert delta(SLOT_WAITS, outcome='acquired') >= 8
 
-    text = requests.get(metrics_server.url + '/metrics',
+    text = requests.get(metrics_server.metrics_url,
                         verify=metrics_server.ca_file, timeout=5).text
     for body, answer in zip(bodies, answers):
         assert body['instance-id'] not in text

@@ -3,6 +3,7 @@ decision, and never a secret (OTP, token, password, OTP key)."""
 
 import re
 
+from novajoin.hosts import ownership
 from tests.functional.api import conftest
 
 _LINE = re.compile(r'request=(req-[0-9a-f-]+) instance=(\S+) fqdn=(\S+) '
@@ -22,7 +23,13 @@ def test_one_line_per_request_with_its_decision(novajoin, nova, ks, sim):
     first = nova.post(created)
     repeat = nova.post(created)
     sim.admin.join(first.json()['hostname'], first.json()['ipaotp'])
-    enrolled = nova.post(created)
+    # An instance that enrolled in an earlier boot (this boot's repeats
+    # may be answered from the cache until its entry expires).
+    earlier = conftest.vendordata_body()
+    sim.admin.seed_host('%s.%s' % (earlier['hostname'], sim.domain),
+                        description=ownership.build_description(
+                            earlier['instance-id']), enrolled=True)
+    enrolled = nova.post(earlier)
     empty = nova.post(not_requested)
     refused = nova.post(stranger)
     denied_body = conftest.vendordata_body()
@@ -31,7 +38,7 @@ def test_one_line_per_request_with_its_decision(novajoin, nova, ks, sim):
     lines = _request_lines(novajoin)
     expected = [(first, created, 'created', 200),
                 (repeat, created, 'repeat', 200),
-                (enrolled, created, 'enrolled', 200),
+                (enrolled, earlier, 'enrolled', 200),
                 (empty, not_requested, 'not-requested', 200),
                 (refused, stranger, 'refused', 403)]
     for response, body, decision, status in expected:

@@ -1,12 +1,20 @@
 """keystonemiddleware's token cache in memcached, shared by uWSGI's two
 workers (``[keystone_authtoken] memcached_servers``): a token validated by
 one worker is found in memcached by the other, and Keystone is asked once.
+The cache is authenticated and encrypted (``memcache_security_strategy``):
+a validation record written into memcached by someone else makes no
+string a token, and the API refuses to start without that protection.
 """
+
+import hashlib
+import json
 
 import pytest
 
 from tests.fixtures import novajoin_server
 from tests.functional.api import conftest
+
+SECRET = 'functional-test-secret-' + 'x9Kq2' * 8
 
 
 def _stats(cache):
@@ -21,7 +29,10 @@ def _stats(cache):
 def cached_server(tmp_path_factory, test_ca, ks, ipa, otp_key_file,
                   standin, memcached):
     sections = conftest.server_sections(ks, ipa, otp_key_file)
-    sections['keystone_authtoken']['memcached_servers'] = memcached.server
+    sections['keystone_authtoken'].update(
+        memcached_servers=memcached.server,
+        memcache_security_strategy='ENCRYPT',
+        memcache_secret_key=SECRET)
     with novajoin_server.run_novajoin_server(
             tmp_path_factory.mktemp('token-cache'), test_ca, sections,
             runner='uwsgi') as server:
@@ -69,3 +80,46 @@ def test_revoked_token_is_refused_despite_the_cache(cached_server, ks, sim):
     refused = caller.post(conftest.vendordata_body(),
                           headers={'X-Auth-Token': fresh})
     assert refused.status_code == 401
+
+
+def test_a_forged_validation_record_makes_no_token(cached_server, ks, sim,
+                                                   memcached):
+    # What worked before: store nova's validation record under the hash
+    # of any string, as keystonemiddleware's unprotected cache keys it.
+    record = json.dumps({'token': ks.validate_token(ks.token_for('nova'))})
+    forged = 'anything-at-all-' + hashlib.sha256(b'x').hexdigest()[:16]
+    client = memcached.client()
+    try:
+        key = 'tokens/%s' % hashlib.sha256(forged.encode()).hexdigest()
+        assert client.set(key, record.encode(), expire=300, noreply=False)
+    finally:
+        client.close()
+    caller = conftest.caller_for(cached_server, ks)
+    sim.admin.reset_stats()
+    for _ in range(4):      # whichever worker answers
+        answer = caller.post(conftest.vendordata_body(),
+                             headers={'X-Auth-Token': forged})
+        assert answer.status_code == 401, answer.text
+        assert 'ipaotp' not in answer.text
+    assert sim.admin.stats()['calls'].get('host_add', 0) == 0
+
+
+@pytest.mark.parametrize('protection', [
+    {}, {'memcache_security_strategy': 'None'},
+    {'memcache_security_strategy': 'MAC'},
+    {'memcache_security_strategy': 'ENCRYPT',
+     'memcache_secret_key': 'too-short'}])
+def test_the_api_refuses_to_start_with_an_unprotected_token_cache(
+        tmp_path, test_ca, ks, ipa, otp_key_file, memcached, protection):
+    sections = conftest.server_sections(ks, ipa, otp_key_file)
+    sections['keystone_authtoken'].update(
+        memcached_servers=memcached.server, **protection)
+    with pytest.raises(novajoin_server.ServerError) as refused:
+        with novajoin_server.run_novajoin_server(tmp_path, test_ca,
+                                                 sections):
+            pass
+    assert 'exited with 1' in str(refused.value)
+    log = (tmp_path / 'novajoin.log').read_text()
+    assert 'cannot start: [keystone_authtoken]' in log, log
+    assert 'memcache_secret_key' in log and 'Traceback' not in log
+    assert 'too-short' not in log

@@ -5,6 +5,7 @@ idempotent, and --dry-run changes nothing."""
 import base64
 import configparser
 import os
+import re
 import stat
 
 import pytest
@@ -102,6 +103,14 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
         entry = ipa.call('permission_show', [permission.name])['result']
         assert entry['attrs'] == permission.attrs
         assert entry['ipapermright'] == [permission.right]
+    # TLS services make a host the manager of another (README
+    # "Permissions in IPA").
+    assert 'Modify host managedBy attribute' in privilege[
+        'memberof_permission']
+    managers = ipa.call('permission_show',
+                        ['Modify host managedBy attribute'])['result']
+    assert managers['attrs'] == ['managedby']
+    assert managers['type'] == ['host']
     assert ipa.service_show(PRINCIPAL)['result']['krbcanonicalname'] == [
         PRINCIPAL]
 
@@ -122,6 +131,13 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
     assert join['enrollment']['otp_key_file'] == installer.otp_key
     assert join['keystone_authtoken']['memcached_servers'] == (
         '127.0.0.1:11211')
+    # keystonemiddleware's cache in memcached is authenticated and
+    # encrypted with a random secret that is never printed.
+    authtoken = join['keystone_authtoken']
+    assert authtoken['memcache_security_strategy'] == 'ENCRYPT'
+    assert len(authtoken['memcache_secret_key']) >= 48
+    assert authtoken['memcache_secret_key'] not in (
+        first.stdout + first.stderr)
 
     edited = nova_conf.read_text()
     # Everything that was there is still there, comments included ...
@@ -216,3 +232,101 @@ def test_wrong_admin_password_fails_cleanly(ipa, installer, tmp_path):
     assert 'Traceback' not in result.stderr
     assert 'novajoin-install:' in result.stderr
     assert not os.path.exists(installer.join_conf)
+
+
+def _planted_target(tmp_path):
+    """A root-owned 0640 file a symlink can point at (/etc/shadow's like)."""
+    target = tmp_path / 'precious'
+    target.write_text('root-only content\n')
+    os.chmod(target, 0o640)
+    before = os.stat(target)
+    return target, (before.st_mode, before.st_uid, before.st_gid)
+
+
+def _assert_refused_and_nothing_changed(result, sim, installer, words):
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert 'Traceback' not in result.stderr
+    assert words in result.stderr, result.stderr
+    assert 'Nothing was changed' in result.stderr
+    assert _writes(sim) == {}
+    assert not os.path.exists(installer.join_conf)
+
+
+@pytest.mark.parametrize('planted', ['otp_key', 'keytab'])
+def test_a_planted_symlink_is_refused_and_its_target_untouched(
+        ipa, sim, installer, tmp_path, planted):
+    target, before = _planted_target(tmp_path)
+    os.makedirs(os.path.dirname(installer.otp_key), exist_ok=True)
+    os.symlink(str(target), getattr(installer, planted))
+    sim.admin.reset_stats()
+    tools = _fake_getkeytab(str(tmp_path / 'bin'))
+
+    result = installer.run('--service-user', 'nobody',
+                           path=_path_with(tools))
+
+    _assert_refused_and_nothing_changed(result, sim, installer,
+                                        'symbolic link')
+    after = os.stat(target)
+    assert (after.st_mode, after.st_uid, after.st_gid) == before
+    assert target.read_text() == 'root-only content\n'
+    assert os.path.islink(getattr(installer, planted))
+    with pytest.raises(ipa_errors.NotFound):
+        _role(ipa)
+
+
+@pytest.mark.parametrize('planted', ['otp_key', 'keytab'])
+def test_a_planted_file_of_another_user_is_refused(ipa, sim, installer,
+                                                   tmp_path, planted):
+    path = getattr(installer, planted)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.write(base64.b64encode(os.urandom(48)) + b'\n')
+    os.chmod(path, 0o400)
+    os.chown(path, 65534, 65534)     # nobody: not root, not the service user
+    sim.admin.reset_stats()
+
+    result = installer.run(path=_path_with(_fake_getkeytab(
+        str(tmp_path / 'bin'))))
+
+    _assert_refused_and_nothing_changed(result, sim, installer,
+                                        'owned by uid 65534')
+    assert os.stat(path).st_uid == 65534
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o400
+
+
+def test_an_existing_key_others_can_write_is_refused(ipa, sim, installer,
+                                                     tmp_path):
+    os.makedirs(os.path.dirname(installer.otp_key), exist_ok=True)
+    with open(installer.otp_key, 'wb') as f:
+        f.write(base64.b64encode(os.urandom(48)) + b'\n')
+    os.chmod(installer.otp_key, 0o602)
+    sim.admin.reset_stats()
+
+    result = installer.run(path=_path_without_getkeytab(tmp_path))
+
+    _assert_refused_and_nothing_changed(result, sim, installer,
+                                        'writable by other users')
+    assert stat.S_IMODE(os.stat(installer.otp_key).st_mode) == 0o602
+
+
+LOG_LINE = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \d+ '
+                      r'(DEBUG|INFO|WARNING|ERROR|CRITICAL) ')
+
+
+def test_stdout_is_the_report_and_logs_go_to_stderr(ipa, installer,
+                                                    tmp_path):
+    """Logging at INFO (the default) goes to stderr, never to stdout."""
+    path = _path_without_getkeytab(tmp_path)
+    result = installer.run('--dry-run', path=path)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert 'IPA login succeeded' in result.stderr
+    assert not [line for line in result.stdout.splitlines()
+                if LOG_LINE.match(line)], result.stdout
+    assert result.stdout.splitlines()[-1].startswith('dry run: ')
+
+    with open(installer.password_file, 'w') as f:
+        f.write('wrong-password')
+    failed = installer.run(path=path)
+    assert failed.returncode == 1
+    assert failed.stdout == ''
+    assert 'novajoin-install:' in failed.stderr

@@ -41,7 +41,7 @@ def test_read_only_user_can_read(ipa, reader):
     envelope = reader.call('host_show', 'h1.example.test')
     assert envelope['error'] is None
     assert envelope['principal'] == 'reader@EXAMPLE.TEST'
-    assert reader.result('host_find')['count'] == 1
+    assert reader.result('host_find', 'h1')['count'] == 1
     assert reader.result('dnsrecord_find', ZONE)['count'] == 1
 
 

@@ -369,7 +369,7 @@ def test_batch_has_no_rollback(ipa):
         None, 4002, None]
     assert results[1]['error'] == (
         'host with name "h1.example.test" already exists')
-    found = ipa.result('host_find')
+    found = ipa.result('host_find', '.example.test')
     assert found['count'] == 2
 
 

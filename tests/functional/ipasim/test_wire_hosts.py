@@ -324,7 +324,7 @@ def test_host_find_description_option_matches_exactly(ipa):
 
 def test_host_find_sorted_by_fqdn(ipa):
     _seed_find_hosts(ipa)
-    output = ipa.result('host_find')
+    output = ipa.result('host_find', '.example.test')
     assert [e['fqdn'][0] for e in output['result']] == [
         'a.example.test', 'b.example.test', 'c.example.test']
     assert output['summary'] == '3 hosts matched'
@@ -381,7 +381,7 @@ def test_host_del_several_hosts(ipa, args):
     output = ipa.result('host_del', *args)
     assert output['result'] == {'failed': []}
     assert output['value'] == ['h1.example.test', 'h2.example.test']
-    assert ipa.result('host_find')['count'] == 0
+    assert ipa.result('host_find', '.example.test')['count'] == 0
 
 
 def test_host_show_takes_one_argument(ipa):

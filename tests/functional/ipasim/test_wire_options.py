@@ -52,7 +52,7 @@ def test_raw_dns_names_are_plain_strings(ipa):
 
 def test_raw_find_entries(ipa):
     ipa.result('host_add', H1, force=True)
-    [entry] = ipa.result('host_find', raw=True)['result']
+    [entry] = ipa.result('host_find', H1, raw=True)['result']
     assert entry['krbCanonicalName'] == ['host/%s@EXAMPLE.TEST' % H1]
 
 
@@ -79,9 +79,9 @@ def test_no_members_hides_managedby_on_show(ipa):
 
 def test_find_shows_members_only_when_asked(ipa):
     ipa.result('host_add', H1, force=True)
-    [entry] = ipa.result('host_find')['result']
+    [entry] = ipa.result('host_find', H1)['result']
     assert 'managedby_host' not in entry
-    [entry] = ipa.result('host_find', no_members=False)['result']
+    [entry] = ipa.result('host_find', H1, no_members=False)['result']
     assert entry['managedby_host'] == [H1]
 
 
@@ -110,7 +110,8 @@ def test_find_stops_at_100_entries_by_default(ipa):
     assert (warning['code'], warning['name']) == (13017,
                                                   'SearchResultTruncated')
     everything = ipa.result('host_find', sizelimit=0)
-    assert (everything['count'], everything['truncated']) == (101, False)
+    # The 101 hosts and the server's own entry.
+    assert (everything['count'], everything['truncated']) == (102, False)
     assert 'messages' not in everything
 
 
@@ -119,7 +120,8 @@ def test_sizelimit(ipa):
         ipa.result('host_add', fqdn, force=True)
     output = ipa.result('host_find', sizelimit=1)
     assert (output['count'], output['truncated']) == (1, True)
-    assert ipa.result('host_find', sizelimit='2')['truncated'] is False
+    # H1, H2 and the server's own entry.
+    assert ipa.result('host_find', sizelimit='3')['truncated'] is False
     error = ipa.error('host_find', sizelimit=-1)
     assert (error['code'], error['name']) == (3009, 'ValidationError')
 
@@ -272,9 +274,10 @@ def test_host_find_managed_by_filters(ipa):
     assert [e['fqdn'] for e in managed] == [[H1], [H2]]
     managing = ipa.result('host_find', man_host=[H1])['result']
     assert [e['fqdn'] for e in managing] == [[H1], [H2]]
-    assert ipa.result('host_find', not_man_by_host=[H2])['count'] == 0
+    # The server's own entry is managed by itself only.
+    assert ipa.result('host_find', not_man_by_host=[H2])['count'] == 1
     assert ipa.result('host_find', in_hostgroup=['web'])['count'] == 0
-    assert ipa.result('host_find', not_in_hostgroup=['web'])['count'] == 2
+    assert ipa.result('host_find', not_in_hostgroup=['web'])['count'] == 3
 
 
 def test_dnsrecord_add_by_setattr(ipa):

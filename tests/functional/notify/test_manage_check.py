@@ -48,8 +48,8 @@ def test_check_passes_with_a_working_configuration(env):
     assert result.returncode == 0, result.stdout + result.stderr
     rows = _rows(result.stdout)
     assert set(rows.values()) == {'pass'}, result.stdout
-    assert len(rows) == 8
-    assert '8 of 8 checks passed' in result.stdout
+    assert len(rows) == 9
+    assert '9 of 9 checks passed' in result.stdout
     # The probe host is gone again.
     assert not any(name.startswith('novajoin-check-')
                    for name in env.host_fqdns())
@@ -96,3 +96,22 @@ def test_bad_otp_key_file(env):
         key_file.write('short')
     result = _check(env)
     _assert_fails(result, 'OTP key', 'create or fix')
+
+
+def test_memcached_token_cache_without_protection(env):
+    path = env.write_conf()
+    with open(path, 'a') as conf_file:
+        conf_file.write('\n[keystone_authtoken]\n'
+                        'memcached_servers = 127.0.0.1:11211\n')
+    result = lifecycle.run_manage(path, 'check')
+    _assert_fails(result, 'token cache', 'memcache_security_strategy')
+    with open(path, 'a') as conf_file:
+        conf_file.write('memcache_security_strategy = ENCRYPT\n'
+                        'memcache_secret_key = sh0rt!\n')
+    result = lifecycle.run_manage(path, 'check')
+    _assert_fails(result, 'token cache', 'at least 32')
+    assert 'sh0rt!' not in result.stdout
+    with open(path, 'a') as conf_file:
+        conf_file.write('memcache_secret_key = %s\n' % ('k3y-' * 12))
+    result = lifecycle.run_manage(path, 'check')
+    assert _rows(result.stdout)['token cache'] == 'pass', result.stdout

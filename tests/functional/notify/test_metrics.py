@@ -87,3 +87,29 @@ def test_ipa_outage_shows_as_requeued_notifications_and_unavailable_calls(
     wait_until(lambda: _metric(url, 'novajoin_notifications_total',
                                event_type='compute.instance.delete.end',
                                result='handled') == 1, 'the delete handled')
+
+
+def test_owned_host_count_publishes_interval_and_ipa_cost(env):
+    listener, url = _start_with_metrics(env)
+    task = 'owned_host_count'
+    counted = 'novajoin_owned_hosts_last_count_timestamp_seconds'
+    env.ipa.admin.seed_host('cost-%s.%s' % (uuid.uuid4().hex[:6], DOMAIN),
+                            description=(
+                                '{"novajoin_metadata": {"nova_instance_id": '
+                                '"%s"}}' % uuid.uuid4()))
+    first = _metric(url, counted)
+    wait_until(lambda: _metric(url, counted) > first, 'a count after that')
+
+    scraped = prometheus.scrape(url)
+    owned = sum(prometheus.value(scraped, 'novajoin_owned_hosts', state=s)
+                for s in ('pending_enrollment', 'enrolled'))
+    assert owned >= 1
+    assert prometheus.value(scraped, 'novajoin_background_interval_seconds',
+                            task=task) == 1
+    # One search (fewer than a page of owned hosts) and a host_show batch
+    # per 250 hosts; hosts added meanwhile may add a batch.
+    round_trips = prometheus.value(
+        scraped, 'novajoin_background_ipa_round_trips', task=task)
+    assert 2 <= round_trips <= 2 + (owned + 249) // 250
+    assert prometheus.value(scraped, 'novajoin_background_duration_seconds',
+                            task=task) > 0

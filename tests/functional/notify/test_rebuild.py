@@ -1,6 +1,10 @@
 """Rebuild re-enrollment end to end: novajoin-server answers nova's
 vendordata (real Keystone token), the simulator's ipa-join enrolls, nova's
-rebuild notifications reach novajoin-notify on the real RabbitMQ."""
+rebuild notifications reach novajoin-notify on the real RabbitMQ.
+
+The API and the listener share one cache (``[cache]`` with memcached), so
+the listener's re-arm is written through to the API's repeats.
+"""
 
 import time
 import uuid
@@ -11,6 +15,7 @@ from tests.fixtures import notifications as samples
 from tests.fixtures import novajoin_server
 from tests.fixtures import rabbit
 from tests.functional.api import conftest as api
+from tests.functional.notify.conftest import wait_until
 from tests.functional.notify import lifecycle
 
 VERSIONED = 'versioned_notifications'
@@ -18,12 +23,30 @@ LEGACY = 'notifications'
 
 
 @pytest.fixture
-def nova_api(env, tmp_path, test_ca):
+def shared_cache(memcached):
+    memcached.flush()
+    return {'cache': {'enabled': 'true',
+                      'backend': 'dogpile.cache.pymemcache',
+                      'memcache_servers': memcached.server}}
+
+
+@pytest.fixture
+def nova_api(env, tmp_path, test_ca, shared_cache):
     """novajoin-server with the listener's OTP key; nova's caller."""
     sections = api.server_sections(env.keystone, env.ipa, env.otp_key_file)
+    sections.update(shared_cache)
     with novajoin_server.run_novajoin_server(
             tmp_path / 'api', test_ca, sections) as server:
         yield api.caller_for(server, env.keystone, 'nova')
+
+
+def assert_no_usable_otp(env, vm, answer):
+    """No OTP, or (from the cache, until the boot's entry expires) one IPA
+    no longer accepts.
+    """
+    if 'ipaotp' in answer:
+        assert env.ipa.admin.try_join(answer['hostname'],
+                                      answer['ipaotp'])[0] in (403, 409)
 
 
 class Instance(object):
@@ -54,12 +77,13 @@ def _send(env, message, legacy=False):
         env.nova.send(message, VERSIONED, rabbit.NOVA_VERSIONED_PUBLISHER)
 
 
-def test_rebuild_of_enrolled_instance_hands_out_a_fresh_otp(env, nova_api):
-    listener = env.start_listener()
+def test_rebuild_of_enrolled_instance_hands_out_a_fresh_otp(
+        env, nova_api, shared_cache):
+    listener = env.start_listener(sections=shared_cache)
     vm = Instance(env, nova_api)
     first = vm.vendordata()
     env.ipa.admin.join(first['hostname'], first['ipaotp'])
-    assert 'ipaotp' not in vm.vendordata()
+    assert_no_usable_otp(env, vm, vm.vendordata())
     # IPA and nova keep whole seconds; the rebuild starts after the join.
     time.sleep(1.1)
     vm.rebuild_started_now()
@@ -79,13 +103,14 @@ def test_rebuild_of_enrolled_instance_hands_out_a_fresh_otp(env, nova_api):
     # .end after the rebuilt OS enrolled takes nothing away.
     _send(env, samples.versioned_rebuild(vm.instance_id, 'end'))
     listener.wait_for_outcome(vm.instance_id, 'enrolled-since-rebuild')
-    assert 'ipaotp' not in vm.vendordata()
+    assert_no_usable_otp(env, vm, vm.vendordata())
     assert second['ipaotp'] not in listener.log()
     assert first['ipaotp'] not in listener.log()
 
 
-def test_rebuild_of_pending_instance_keeps_its_otp(env, nova_api):
-    listener = env.start_listener()
+def test_rebuild_of_pending_instance_keeps_its_otp(
+        env, nova_api, shared_cache):
+    listener = env.start_listener(sections=shared_cache)
     vm = Instance(env, nova_api)
     first = vm.vendordata()
     vm.rebuild_started_now()
@@ -97,8 +122,9 @@ def test_rebuild_of_pending_instance_keeps_its_otp(env, nova_api):
     env.ipa.admin.join(first['hostname'], first['ipaotp'])
 
 
-def test_rebuild_nova_does_not_know_changes_nothing(env, nova_api):
-    listener = env.start_listener()
+def test_rebuild_nova_does_not_know_changes_nothing(
+        env, nova_api, shared_cache):
+    listener = env.start_listener(sections=shared_cache)
     vm = Instance(env, nova_api)
     first = vm.vendordata()
     env.ipa.admin.join(first['hostname'], first['ipaotp'])
@@ -106,5 +132,29 @@ def test_rebuild_nova_does_not_know_changes_nothing(env, nova_api):
     _send(env, samples.versioned_rebuild(vm.instance_id, 'end'))
     listener.wait_for_outcome(vm.instance_id, 'kept-no-rebuild-known')
 
-    assert 'ipaotp' not in vm.vendordata()
+    assert_no_usable_otp(env, vm, vm.vendordata())
     assert lifecycle.DOMAIN in first['hostname']
+
+
+def test_admin_disabled_host_stays_disabled_across_a_rebuild(
+        env, nova_api, shared_cache):
+    listener = env.start_listener(sections=shared_cache)
+    vm = Instance(env, nova_api)
+    first = vm.vendordata()
+    env.ipa.admin.join(first['hostname'], first['ipaotp'])
+    # An administrator takes the host out of IPA before the rebuild.
+    ipa = lifecycle.ipa_admin_client(env.ipa)
+    ipa.host_disable(first['hostname'])
+    time.sleep(1.1)
+    vm.rebuild_started_now()
+
+    _send(env, samples.versioned_rebuild(vm.instance_id, 'start'))
+    listener.wait_for_outcome(vm.instance_id, 'kept-disabled')
+    _send(env, samples.versioned_rebuild(vm.instance_id, 'end'))
+    wait_until(lambda: len(listener.outcomes()) >= 2, 'the .end outcome')
+
+    entry = ipa.host_show(first['hostname'])['result']
+    assert not entry['has_password'] and not entry['has_keytab']
+    assert_no_usable_otp(env, vm, vm.vendordata())
+    assert 'rearmed' not in listener.log()
+    assert 'disabled before this rebuild' in listener.log()

@@ -75,7 +75,9 @@ def test_compact_services_in_one_write_batch_and_gone_on_delete(
     # service_add, 3 service_add_host): one read and one write batch.
     assert summary(api_server, body['instance-id']) == (3, 0, 10, 0, 2)
     calls = sim.admin.stats()['calls']
-    assert calls.get('batch:host_add') == 2
+    # The two subhosts, and the instance's own host in the batch of its
+    # name checks.
+    assert calls.get('batch:host_add') == 3
     assert calls.get('batch:service_add') == 3
     for command in ('service_add', 'service_add_host', 'host_add_managedby'):
         assert command not in calls
@@ -166,6 +168,8 @@ def test_update_removes_dropped_services_and_adds_new_ones(
     main = enroll(nova, body)['hostname']
     instance_id = body['instance-id']
     project_id = body['project-id']
+    # The listener asks nova whether the instance still exists.
+    listener_env.openstack.set_server(instance_id, project_id=project_id)
 
     changed = dict(body['metadata'], compact_service_HTTP='["internalapi"]')
     listener_env.nova.send(
@@ -184,3 +188,100 @@ def test_update_removes_dropped_services_and_adds_new_ones(
         ipa_reader), 'the ldap principal of the update')
     assert services_of(ipa_reader)['ldap/web-0.ctlplane.example.test'] == (
         sorted([main, 'web-0.ctlplane.example.test']))
+
+
+def sixty_four_principals():
+    """16 services on each of 4 networks: 64 principals, 4 subhosts."""
+    return {'compact_service_svc%d' % n: json.dumps(
+        ['internalapi', 'storage', 'storagemgmt', 'tenant'])
+        for n in range(16)}
+
+
+def test_repeats_of_a_64_principal_instance_read_no_service_from_ipa(
+        api_server, nova, ks, sim, ipa_reader):
+    body = conftest.boot_body(ks, conftest.TENANT, sixty_four_principals(),
+                              hostname='big-0')
+    answer = enroll(nova, body)
+    assert summary(api_server, body['instance-id'])[:2] == (64, 0)
+    assert len(services_of(ipa_reader)) == 64
+
+    sim.admin.reset_stats()
+    for _ in range(5):    # the rest of nova's requests of the boot
+        assert enroll(nova, body)['ipaotp'] == answer['ipaotp']
+    sim.admin.join(answer['hostname'], answer['ipaotp'])
+    for _ in range(5):    # the instance reading vendor_data2.json
+        response = nova.post(body)
+        assert response.status_code == 200, response.text
+    # One process, nothing configured: its own cache answers the host
+    # (README "IPA calls per boot"); the services cost nothing either.
+    assert sim.admin.calls('service_show') == 0
+    assert sim.admin.calls('host_show') == 0
+    assert sim.admin.calls('server_find') == 0
+    unchanged = 'instance=%s fqdn=%s services decision=unchanged ' \
+                'ipa_calls=0' % (body['instance-id'], answer['hostname'])
+    assert api_server.log_text().count(unchanged) == 10
+
+
+def test_over_budget_services_are_refused_and_logged(
+        api_server, nova, ks, sim, ipa_reader):
+    body = conftest.boot_body(ks, conftest.TENANT, {
+        'compact_service_HTTP': '["net0"]'}, hostname='busy-0')
+    instance_id = body['instance-id']
+    answer = enroll(nova, body)
+    # 64 subhosts ask for more hosts than [services] max_hosts: none is
+    # read or made.
+    networks = ['n%d' % n for n in range(64)]
+    body['metadata'] = dict(body['metadata'], compact_service_HTTP=json.dumps(
+        networks[:32]), compact_service_ldap=json.dumps(networks[32:]))
+    sim.admin.reset_stats()
+    assert enroll(nova, body)['ipaotp'] == answer['ipaotp']
+    assert sim.admin.calls('service_show') == 0
+    assert ('instance=%s item=metadata decision=refused reason=asks for 64 '
+            'hosts; at most 16 are allowed ([services] max_hosts)'
+            % instance_id) in api_server.log_text()
+    # Each change is one read; [services] max_reads_per_hour is 10 and
+    # the first request took one.
+    for n in range(1, 10):
+        body['metadata'] = dict(body['metadata'],
+                                compact_service_HTTP='["net%d"]' % n,
+                                compact_service_ldap='["net0"]')
+        enroll(nova, body)
+    assert 'HTTP/busy-0.net9.example.test' in services_of(ipa_reader)
+    sim.admin.reset_stats()
+    body['metadata']['compact_service_HTTP'] = '["net10"]'
+    assert enroll(nova, body)['ipaotp'] == answer['ipaotp']
+    assert sim.admin.calls('service_show') == 0
+    assert 'busy-0.net10.example.test' not in host_names(sim)
+    assert ('instance=%s item=metadata decision=refused reason=10 IPA reads '
+            'in the last hour for this instance already ([services] '
+            'max_reads_per_hour)' % instance_id) in api_server.log_text()
+
+
+def test_managed_service_a_member_adds_after_an_admin_boot_is_refused(
+        api_server, nova, ks, sim, operator, ipa_reader):
+    body = conftest.boot_body(ks, operator.name, {
+        'managed_service_vip': 'HTTP/%s' % VIP})
+    assert 'admin' in body['boot-roles'].split(',')
+    answer = enroll(nova, body)
+    main = answer['hostname']
+    assert services_of(ipa_reader) == {'HTTP/' + VIP: sorted([main, VIP])}
+    # A project member adds a managed service for a free name; nova sends
+    # the boot-roles it recorded at boot with the new metadata, before and
+    # after the instance enrolled.
+    free = 'free-%s.example.test' % uuid.uuid4().hex[:8]
+    body['metadata'] = dict(body['metadata'],
+                            managed_service_x='HTTP/%s' % free)
+    assert enroll(nova, body)['ipaotp'] == answer['ipaotp']
+    sim.admin.join(main, answer['ipaotp'])
+    response = nova.post(body)
+    assert response.status_code == 200, response.text
+    assert free not in host_names(sim)
+    assert services_of(ipa_reader) == {'HTTP/' + VIP: sorted([main, VIP])}
+    refusal = ('instance=%s item=HTTP/%s decision=refused reason=added '
+               'after the instance\'s first vendordata request'
+               % (body['instance-id'], free))
+    # Refused once; the re-read with the same metadata repeats the
+    # recorded answer without asking IPA.
+    assert api_server.log_text().count(refusal) == 1
+    assert ('instance=%s fqdn=%s services decision=unchanged'
+            % (body['instance-id'], main)) in api_server.log_text()

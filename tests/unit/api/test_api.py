@@ -275,3 +275,40 @@ def test_policy_refusal_with_a_bad_body_is_still_403(refusing_app, enroller,
     assert_json_error(post(refusing_app, raw), 403)
     assert 'instance=None' in _request_line(caplog)
     assert enroller.calls == []
+
+
+def test_declared_body_over_limit_is_read_and_dropped_before_413(app,
+                                                                 enroller):
+    # So that a runner closing the connection does not reset it before
+    # the client has the 413 (uWSGI without post-buffering).
+    raw = b'A' * 70000
+    req = webob.Request.blank('/v1', method='POST',
+                              content_type='application/json')
+    req.environ['CONTENT_LENGTH'] = str(len(raw))
+    stream = io.BytesIO(raw)
+    req.environ['wsgi.input'] = stream
+    assert_json_error(req.get_response(app), 413)
+    assert stream.tell() == len(raw)
+    assert enroller.calls == []
+
+
+def test_declared_body_over_one_mib_is_not_read(app, enroller):
+    req = webob.Request.blank('/v1', method='POST',
+                              content_type='application/json')
+    req.environ['CONTENT_LENGTH'] = str(2 * 1024 * 1024)
+    stream = io.BytesIO(b'A' * 1024)
+    req.environ['wsgi.input'] = stream
+    assert_json_error(req.get_response(app), 413)
+    assert stream.tell() == 0
+
+
+@pytest.mark.parametrize('api_port_path,status', [(False, 404), (True, 200)])
+def test_metrics_on_the_api_port_need_api_port_path(conf, enroller,
+                                                    api_port_path, status):
+    conf.set_override('enabled', True, group='metrics')
+    conf.set_override('api_port_path', api_port_path, group='metrics')
+    services = deploy.APIServices(conf, policy.build_enforcer(conf),
+                                  enroller)
+    app = deploy.load_app(conf, services=services)
+    response = webob.Request.blank('/metrics').get_response(app)
+    assert response.status_int == status

@@ -14,7 +14,9 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
-UNITS = ('novajoin-server', 'novajoin-notify')
+UNITS = ('novajoin-server', 'novajoin-notify', 'novajoin-api-uwsgi')
+# The program each unit starts, when it is not the unit's name.
+PROGRAMS = {'novajoin-api-uwsgi': 'uwsgi'}
 MAX_EXPOSURE = 2.0
 
 
@@ -30,9 +32,10 @@ def _unit_text(name):
 
 
 def _installed_copy(name, tmp_path):
-    program = os.path.join(os.path.dirname(sys.executable), name)
+    shipped = PROGRAMS.get(name, name)
+    program = os.path.join(os.path.dirname(sys.executable), shipped)
     assert os.access(program, os.X_OK), program
-    text = _unit_text(name).replace('/usr/bin/%s ' % name, program + ' ')
+    text = _unit_text(name).replace('/usr/bin/%s ' % shipped, program + ' ')
     path = tmp_path / (name + '.service')
     path.write_text(text)
     return str(path)
@@ -85,3 +88,28 @@ def test_server_unit_has_descriptors_and_a_fresh_metrics_directory():
     assert service['RuntimeDirectory'] == 'novajoin-server'
     assert service['Environment'] == (
         'PROMETHEUS_MULTIPROC_DIR=/run/novajoin-server')
+
+
+def _ini_value(key):
+    path = os.path.join(REPO, 'etc', 'novajoin', 'uwsgi', 'novajoin-api.ini')
+    with open(path) as f:
+        values = [line.split('=', 1)[1].strip() for line in f
+                  if line.split('=', 1)[0].strip() == key]
+    assert len(values) == 1, (key, values)
+    return values[0]
+
+
+def test_uwsgi_unit_stops_and_reloads_as_the_ini_expects():
+    service = _service_section('novajoin-api-uwsgi')
+    assert service['ExecStart'] == (
+        '/usr/bin/uwsgi --ini /etc/novajoin/uwsgi/novajoin-api.ini')
+    # The ini turns SIGTERM into a graceful stop and SIGHUP into a chain
+    # reload; the unit must send exactly those, to the master only.
+    assert service['KillSignal'] == 'SIGTERM'
+    assert service['KillMode'] == 'mixed'
+    assert service['ExecReload'] == '/bin/kill -HUP $MAINPID'
+    # systemd must not kill before uWSGI's own bound on a busy worker.
+    mercy = int(_ini_value('worker-reload-mercy'))
+    assert int(service['TimeoutStopSec']) > mercy + 5
+    assert service['LogsDirectory'] == 'novajoin'
+    assert _ini_value('logto').startswith('/var/log/novajoin/')

@@ -24,6 +24,8 @@ HOST_ADD_OPTIONS = {'force', 'description', 'userpassword', 'userclass',
                     'no_reverse', 'ip_address'}
 HOST_MOD_OPTIONS = {'description', 'userpassword', 'userclass',
                     'nsosversion', 'nshostlocation', 'l', 'random'}
+# Set in the options recorded for a batch's host_add that added the host.
+ADDED = '_added'
 LIST_ATTRIBUTES = ('description', 'userclass', 'nsosversion',
                    'nshostlocation', 'l')
 
@@ -71,14 +73,21 @@ class FakeIPA(object):
                 and host['userpassword'] == otp)
 
     def commands(self):
-        return [call[0] for call in self.calls]
+        """Round trips: a batch's sub-calls are not listed."""
+        return [call[0] for call in self.calls
+                if not call[0].startswith('batch:')]
 
     def writes(self):
+        """Write calls, and the host_add sub-calls of batches that added a
+        host (one that failed on an existing entry changed nothing).
+        """
         return [call for call in self.calls
-                if call[0] in ('host_add', 'host_mod')]
+                if call[0] in ('host_add', 'host_mod', 'host_del')
+                or (call[0] == 'batch:host_add' and call[3].get(ADDED))]
 
     def timeouts(self):
-        return [call[2] for call in self.calls]
+        return [call[2] for call in self.calls
+                if not call[0].startswith('batch:')]
 
     def batched_commands(self):
         return [method for method, _ in self.batched]
@@ -98,8 +107,25 @@ class FakeIPA(object):
             return {'result': self._view(host), 'value': fqdn,
                     'summary': None}
 
+    def _batch_host_find(self, criteria, sizelimit=None):
+        # criteria: a case-insensitive substring of the attributes IPA
+        # searches (ipa-jsonrpc.md); here those the fake keeps.
+        needle = criteria.lower()
+        with self._lock:
+            found = [self._view(host) for fqdn, host in
+                     sorted(self.hosts.items())
+                     if any(needle in str(host.get(name) or '').lower()
+                            for name in ('fqdn', 'description',
+                                         'nshostlocation', 'nsosversion',
+                                         'userclass'))]
+        return {'result': found, 'count': len(found), 'truncated': False,
+                'summary': '%d hosts matched' % len(found)}
+
     def host_add(self, fqdn, timeout=None, **options):
         self._enter('host_add', fqdn, timeout, options)
+        return self._batch_host_add(fqdn, **options)
+
+    def _batch_host_add(self, fqdn, **options):
         _check_options(options, HOST_ADD_OPTIONS)
         fqdn = fqdn.lower().rstrip('.')
         if '.' not in fqdn:
@@ -145,6 +171,16 @@ class FakeIPA(object):
             return {'result': self._view(host), 'value': fqdn,
                     'summary': 'Modified host "%s"' % fqdn}
 
+    def host_del(self, fqdn, timeout=None, **options):
+        self._enter('host_del', fqdn, timeout, options)
+        _check_options(options, {'updatedns'})
+        with self._lock:
+            if self.hosts.pop(fqdn, None) is None:
+                raise ipa_errors.NotFound('%s: host not found' % fqdn,
+                                          code=4001)
+        return {'result': {'failed': []}, 'value': [fqdn],
+                'summary': 'Deleted host "%s"' % fqdn}
+
     def host_disable(self, fqdn, timeout=None, **options):
         self._enter('host_disable', fqdn, timeout, options)
         with self._lock:
@@ -167,10 +203,13 @@ class FakeIPA(object):
             with self._lock:
                 self.batched.append((method, list(args)))
             try:
+                record = self._enter_write(method, args, options)
                 result = getattr(self, '_batch_' + method)(*args, **options)
             except ipa_errors.IPACommandError as exc:
                 items.append(ipa_client.BatchItem(None, exc))
             else:
+                if record is not None:
+                    record[ADDED] = True
                 items.append(ipa_client.BatchItem(result, None))
         return items
 
@@ -200,6 +239,20 @@ class FakeIPA(object):
                 'summary': None}
 
     # -- internals ------------------------------------------------------
+
+    def _enter_write(self, method, args, options):
+        """A write sub-call of a batch: recorded in ``calls`` as
+        ``batch:<method>`` (its options get ADDED once it succeeded), and
+        seen by ``before_call`` under its own name.
+        """
+        if method != 'host_add':
+            return None
+        record = dict(options)
+        with self._lock:
+            self.calls.append(('batch:' + method, args[0], None, record))
+        if self.before_call is not None:
+            self.before_call(method, args[0])
+        return record
 
     def _enter(self, command, fqdn, timeout, options):
         with self._lock:

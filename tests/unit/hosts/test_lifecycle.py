@@ -2,6 +2,8 @@
 with a controllable clock."""
 
 import datetime
+import threading
+import time
 import uuid
 
 import pytest
@@ -27,6 +29,7 @@ class LimitedIPA(object):
         self.hosts = {}
         self.finds = 0
         self.deleted = []
+        self.batch_sizes = []
 
     def add(self, fqdn, description, has_password=False, has_keytab=False):
         self.hosts[fqdn] = {'fqdn': [fqdn], 'description': [description],
@@ -44,8 +47,18 @@ class LimitedIPA(object):
                 'truncated': len(found) > self.sizelimit}
 
     def batch(self, calls):
+        self.batch_sizes.append((calls[0][0], len(calls)))
         items = []
-        for method, args, _ in calls:
+        for method, args, options in calls:
+            if method == 'host_del':
+                assert options == {'updatedns': True}
+                if args[0] in self.hosts:
+                    self.host_del(args[0])
+                    items.append(ipa_client.BatchItem({'result': {}}, None))
+                else:
+                    items.append(ipa_client.BatchItem(
+                        None, ipa_errors.NotFound('not found')))
+                continue
             assert method == 'host_show'
             entry = self.hosts.get(args[0])
             if entry is None:
@@ -73,6 +86,21 @@ def test_owned_hosts_are_all_found_when_ipa_truncates():
     assert len(found) == 250
     assert 'hand.example.test' not in {host.fqdn for host in found}
     assert ipa.finds > 1
+
+
+def test_a_search_cut_off_at_a_full_id_is_skipped_not_fatal():
+    # The server's own limit (sizelimit=0 does not lift it here).
+    ipa = LimitedIPA(sizelimit=3)
+    crowded, other = str(uuid.uuid4()), str(uuid.uuid4())
+    for number in range(5):
+        ipa.add('vm%d.example.test' % number,
+                ownership.build_description(crowded))
+    ipa.add('other.example.test', ownership.build_description(other))
+
+    found = inventory.owned_hosts(ipa)
+
+    assert [host.fqdn for host in found] == ['other.example.test']
+    assert found.skipped == [crowded]
 
 
 def test_a_truncated_search_for_one_instance_is_an_error():
@@ -180,3 +208,44 @@ def test_reconciliation_counts_what_it_changed_not_what_it_kept():
 
     assert _reconcile_actions('deleted') == deleted_before + 1
     assert _reconcile_actions('kept') == kept_before
+
+
+class CountingGone(object):
+    """Every instance gone; counts the checks and how many ran at once."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.checked = []
+        self.running = 0
+        self.peak = 0
+
+    def is_gone(self, instance_id):
+        with self.lock:
+            self.checked.append(instance_id)
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        time.sleep(0.005)
+        with self.lock:
+            self.running -= 1
+        return True
+
+
+def test_gone_instances_checked_concurrently_deleted_in_batches():
+    ipa = LimitedIPA()
+    instances = [str(uuid.uuid4()) for _ in range(230)]
+    for number, instance_id in enumerate(instances):
+        ipa.add('vm%03d.example.test' % number, ownership.build_description(
+            instance_id, created=NOW - 30 * HOUR), has_keytab=True)
+    gone = CountingGone()
+    reconciler = reconcile.Reconciler(ipa, Servers(), gone, grace=3600,
+                                      ttl=4 * 3600, clock=lambda: NOW)
+
+    report = reconciler.run(force=True)
+
+    assert sorted(gone.checked) == sorted(instances)
+    assert 1 < gone.peak <= reconcile.GONE_CHECKS
+    assert len(ipa.deleted) == 230 and not ipa.hosts
+    deletes = [size for method, size in ipa.batch_sizes
+               if method == 'host_del']
+    assert deletes == [100, 100, 30]
+    assert {row.action for row in report.rows} == {'deleted'}

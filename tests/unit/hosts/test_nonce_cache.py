@@ -3,12 +3,17 @@ unusual, and what the cache cannot see bounded by its TTL."""
 
 import logging
 
+from oslo_config import cfg
 from pymemcache import exceptions as memcache_errors
 from pymemcache.test import utils as memcache_utils
 import pytest
 
+from novajoin import conf as novajoin_conf
+from novajoin import exception
+from novajoin.hosts import cache_store
 from novajoin.hosts import enrollment
 from novajoin.hosts import nonce_cache
+from novajoin.hosts import otp
 from novajoin.hosts import reserved_names
 from tests.unit.hosts import conftest
 from tests.unit.hosts.conftest import make_request
@@ -35,8 +40,9 @@ def memcached():
 
 
 @pytest.fixture
-def nonces(memcached, clock):
-    return nonce_cache.NonceCache(memcached, ttl=10, clock=clock)
+def nonces(memcached, clock, otp_key):
+    return nonce_cache.NonceCache(memcached, ttl=10, otp_key=otp_key,
+                                  clock=clock)
 
 
 @pytest.fixture
@@ -51,7 +57,7 @@ def cached_enroller(make_enroller, nonces):
 def test_repeats_of_a_boot_make_no_ipa_call(cached_enroller, enroll, ipa):
     enroller = cached_enroller()
     first = enroll(enroller=enroller)
-    assert ipa.commands() == ['batch', 'host_add']
+    assert ipa.commands() == ['batch']
     del ipa.calls[:]
     repeats = [enroll(enroller=enroller) for _ in range(5)]
     assert ipa.calls == []
@@ -64,25 +70,26 @@ def test_replica_sharing_memcached_answers_the_same_otp_without_ipa(
         key_bytes):
     first = enroll(enroller=cached_enroller())
     del ipa.calls[:]
-    replica = cached_enroller(cache=nonce_cache.NonceCache(memcached, 10,
-                                                           clock))
+    replica = cached_enroller(cache=nonce_cache.NonceCache(
+        memcached, 10, otp.OTPKey(key_bytes), clock))
     assert enroll(enroller=replica).body == first.body
     assert ipa.calls == []
 
 
-def test_without_dns_check_a_cache_miss_adds_first(cached_enroller, enroll,
-                                                   ipa):
+def test_without_dns_check_a_boot_is_one_round_trip(
+        cached_enroller, enroll, ipa):
     enroller = cached_enroller(check_dns_records=False)
     enroll(make_request(hostname='warmup', instance_id='other'),
            enroller=enroller)
     del ipa.calls[:]
     enroll(enroller=enroller)
     enroll(enroller=enroller)
-    # One write, no read for the whole boot.
-    assert ipa.commands() == ['host_add']
+    # One batch (the instance may own a host under another name, and the
+    # add) for the whole boot.
+    assert ipa.commands() == ['batch']
 
 
-def test_add_first_duplicate_reads_the_entry(cached_enroller, enroll, ipa,
+def test_cache_miss_reads_the_existing_entry(cached_enroller, enroll, ipa,
                                              memcached):
     enroller = cached_enroller(check_dns_records=False)
     first = enroll(enroller=enroller)
@@ -90,14 +97,15 @@ def test_add_first_duplicate_reads_the_entry(cached_enroller, enroll, ipa,
     del ipa.calls[:]
     again = enroll(enroller=enroller)
     assert again.body == first.body
-    assert ipa.commands() == ['host_add', 'host_show']
+    assert ipa.commands() == ['batch']
 
 
 def test_memcached_down_falls_back_to_ipa_and_stays_correct(
-        cached_enroller, enroll, ipa, caplog):
+        cached_enroller, enroll, ipa, caplog, otp_key):
     down = DownClient()
     enroller = cached_enroller(check_dns_records=False,
-                               cache=nonce_cache.NonceCache(down, 10))
+                               cache=nonce_cache.NonceCache(down, 10,
+                                                            otp_key))
     caplog.set_level(logging.WARNING)
     enroll(make_request(hostname='warmup', instance_id='other'),
            enroller=enroller)
@@ -105,8 +113,9 @@ def test_memcached_down_falls_back_to_ipa_and_stays_correct(
     first = enroll(enroller=enroller)
     again = enroll(enroller=enroller)
     assert again.body == first.body
-    # Unanswered cache: read first, as without a cache.
-    assert ipa.commands() == ['host_show', 'host_add', 'host_show']
+    # Unanswered cache: the batch again, its host_add finds the entry.
+    assert ipa.commands() == ['batch', 'batch']
+    assert len(ipa.writes()) == 1
     warnings = [r for r in caplog.records
                 if r.name == 'novajoin.hosts.nonce_cache']
     assert len(warnings) == 1 and down.calls > 2
@@ -168,9 +177,48 @@ def test_a_read_unused_entry_is_cached_for_the_next_repeat(
 
 @pytest.mark.parametrize('value', [b'', b'not a nonce!', b'x' * 65,
                                    b'\xff\xfe'])
-def test_value_that_is_not_a_nonce_is_a_miss(nonces, memcached, value):
-    memcached.set(nonce_cache.cache_key('i', 'h.example.test'), value)
+def test_sealed_value_that_is_not_a_nonce_is_a_miss(nonces, memcached,
+                                                    otp_key, value):
+    key = nonce_cache.cache_key('i', 'h.example.test')
+    memcached.set(key, nonce_cache.SealedClient(None, otp_key)._seal(
+        key, value, 10))
     assert nonces.lookup('i', 'h.example.test') == (None, True)
+
+
+@pytest.mark.parametrize('value', [b'', b'a-plain-nonce', b'NJS1' + b'x' * 60,
+                                   b'\xff\xfe'])
+def test_a_value_novajoin_did_not_seal_is_a_miss_that_asks_ipa(
+        nonces, memcached, value, caplog):
+    memcached.set(nonce_cache.cache_key('i', 'h.example.test'), value)
+    assert nonces.lookup('i', 'h.example.test') == (None, False)
+    assert 'Ignoring a value in the nonce cache for instance=i' in caplog.text
+
+
+def test_a_sealed_value_is_bound_to_its_key_otp_key_and_lifetime(
+        memcached, clock, otp_key, key_bytes):
+    now = [1000.0]
+    cache = nonce_cache.NonceCache(memcached, 10, otp_key, clock=clock,
+                                   wall_clock=lambda: now[0])
+    cache.remember('i', 'a.example.test', 'nonce-a')
+    sealed = memcached.get(nonce_cache.cache_key('i', 'a.example.test'))
+    assert b'nonce-a' in sealed
+    # Moved to another instance's key: refused.
+    memcached.set(nonce_cache.cache_key('j', 'a.example.test'), sealed)
+    assert cache.lookup('j', 'a.example.test') == (None, False)
+    # Sealed with another OTP key: refused.
+    other = nonce_cache.NonceCache(memcached, 10, otp.OTPKey(
+        bytes(b ^ 1 for b in key_bytes)), clock=clock,
+        wall_clock=lambda: now[0])
+    assert other.lookup('i', 'a.example.test') == (None, False)
+    # One bit of the value changed: refused.
+    memcached.set(nonce_cache.cache_key('i', 'a.example.test'),
+                  sealed[:-1] + b'b')
+    assert cache.lookup('i', 'a.example.test') == (None, False)
+    memcached.set(nonce_cache.cache_key('i', 'a.example.test'), sealed)
+    assert cache.lookup('i', 'a.example.test').nonce == 'nonce-a'
+    # Past its TTL (whatever the cache keeps): a quiet miss.
+    now[0] += 12
+    assert cache.lookup('i', 'a.example.test') == (None, True)
 
 
 def test_cache_keys_are_per_instance_and_name_and_memcached_safe():
@@ -184,22 +232,95 @@ def test_cache_keys_are_per_instance_and_name_and_memcached_safe():
             != nonce_cache.cache_key('a', 'bc.test'))
 
 
-def test_warnings_are_rate_limited(clock, caplog):
-    cache = nonce_cache.NonceCache(DownClient(), 10, clock=clock)
+def test_warnings_are_rate_limited(clock, caplog, otp_key):
+    cache = nonce_cache.NonceCache(DownClient(), 10, otp_key, clock=clock)
     for _ in range(5):
         cache.lookup('i', 'h.example.test')
     clock.advance(61)
     cache.remember('i', 'h.example.test', 'n')
-    assert caplog.text.count('memcached could not') == 2
+    assert caplog.text.count('The nonce cache could not') == 2
 
 
-def test_no_servers_configured_means_no_cache():
-    class Conf(object):
-        class enrollment(object):
-            memcached_servers = []
-    cache = nonce_cache.NonceCache.from_conf(Conf)
-    assert cache.lookup('i', 'h') == (None, False)
-    assert cache.remember('i', 'h', 'n') and cache.forget('i', 'h')
+def _conf(*args):
+    conf = cfg.ConfigOpts()
+    novajoin_conf.register_opts(conf)
+    conf(list(args), default_config_files=[])
+    return conf
+
+
+def test_without_cache_configuration_each_process_has_its_own(otp_key):
+    cache = nonce_cache.NonceCache.from_conf(_conf(), otp_key)
+    assert not cache.shared
+    assert cache.lookup('i', 'h') == (None, True)
+    assert cache.remember('i', 'h', 'n')
+    assert cache.lookup('i', 'h').nonce == 'n'
+    assert cache.forget('i', 'h') and cache.lookup('i', 'h').nonce is None
+    # Another process (another cache built from the same configuration)
+    # does not see it.
+    cache.remember('i', 'h', 'n')
+    other = nonce_cache.NonceCache.from_conf(_conf(), otp_key)
+    assert other.lookup('i', 'h').nonce is None
+
+
+def test_an_unshared_cache_keeps_nonces_no_longer_than_a_rebuild_allows(
+        otp_key, tmp_path):
+    # The listener's rebuild re-arm cannot reach a process's own cache: its
+    # entries must expire soon, a shared cache's need not.
+    assert nonce_cache.NonceCache.from_conf(_conf(), otp_key)._ttl == 60
+    path = tmp_path / 'join.conf'
+    path.write_text('[enrollment]\nnonce_cache_ttl = 30\n')
+    assert nonce_cache.NonceCache.from_conf(
+        _conf('--config-file', str(path)), otp_key)._ttl == 30
+    path.write_text('[enrollment]\nmemcached_servers = 192.0.2.1:11211\n')
+    conf = _conf('--config-file', str(path))
+    assert nonce_cache.ttl_for(conf, shared=True) == 600
+    assert nonce_cache.ttl_for(conf, shared=False) == 60
+
+
+def test_the_in_process_cache_is_bounded(otp_key, tmp_path):
+    path = tmp_path / 'join.conf'
+    path.write_text('[enrollment]\nlocal_cache_size = 3\n')
+    cache = nonce_cache.NonceCache.from_conf(
+        _conf('--config-file', str(path)), otp_key)
+    for number in range(5):
+        cache.remember('i-%d' % number, 'h', 'n%d' % number)
+    assert [cache.lookup('i-%d' % number, 'h').nonce
+            for number in range(5)] == [None, None, 'n2', 'n3', 'n4']
+
+
+def test_deprecated_memcached_servers_is_read_as_a_shared_cache(
+        otp_key, tmp_path, caplog):
+    path = tmp_path / 'join.conf'
+    path.write_text('[enrollment]\nmemcached_servers = 192.0.2.1:11211\n')
+    store = cache_store.store_from_conf(_conf('--config-file', str(path)))
+    assert store.shared and store.description == 'memcached 192.0.2.1:11211'
+    assert 'memcached_servers is deprecated' in caplog.text
+
+
+@pytest.mark.parametrize('backend', ['oslo_cache.memcache_pool',
+                                     'dogpile.cache.memcached',
+                                     'dogpile.cache.redis'])
+def test_cache_backends_that_unpickle_are_refused(tmp_path, backend):
+    path = tmp_path / 'join.conf'
+    path.write_text('[cache]\nenabled = true\nbackend = %s\n' % backend)
+    with pytest.raises(exception.ConfigurationError) as caught:
+        cache_store.store_from_conf(_conf('--config-file', str(path)))
+    assert 'never unpickled' in caught.value.message
+
+
+def test_a_pickle_in_memcached_is_never_loaded():
+    serde = cache_store.BytesOnly()
+    assert serde.serialize('k', b'v') == (b'v', 0)
+    # pymemcache's pickle flag (1), or any flag: not loaded, a forgery.
+    assert serde.deserialize('k', b'cos\nsystem\n.', 1) is (
+        cache_store.NOT_BYTES)
+
+    class Backend(object):
+        def get(self, key):
+            return cache_store.NOT_BYTES
+    store = cache_store.Store(Backend(), True, 'test')
+    with pytest.raises(cache_store.NotBytes):
+        store.get('k')
 
 
 def test_a_nonce_read_from_ipa_never_replaces_a_newer_cached_one(nonces):
@@ -208,3 +329,31 @@ def test_a_nonce_read_from_ipa_never_replaces_a_newer_cached_one(nonces):
     assert nonces.lookup('i', 'h.example.test').nonce == 'written'
     nonces.remember('i', 'h.example.test', 'rearmed')
     assert nonces.lookup('i', 'h.example.test').nonce == 'rearmed'
+
+
+def test_records_are_kept_apart_from_nonces(nonces, memcached):
+    assert nonces.store_record('kind', 'i-1', FQDN, b'value', 60)
+    assert nonces.load_record('kind', 'i-1', FQDN) == b'value'
+    assert nonces.load_record('other', 'i-1', FQDN) is None
+    assert nonces.load_record('kind', 'i-2', FQDN) is None
+    assert nonces.lookup('i-1', FQDN).nonce is None
+    assert nonce_cache.record_key('kind', 'i-1', FQDN).startswith(
+        nonce_cache.RECORD_KEY_PREFIX)
+
+
+def test_a_record_memcached_cannot_serve_is_a_miss(clock, otp_key):
+    down = DownClient()
+    nonces = nonce_cache.NonceCache(down, ttl=10, otp_key=otp_key,
+                                    clock=clock)
+    assert not nonces.store_record('kind', 'i-1', FQDN, b'value', 60)
+    assert nonces.load_record('kind', 'i-1', FQDN) is None
+    assert down.calls == 2
+
+
+def test_without_memcached_records_stay_in_the_process_until_due(clock):
+    local = nonce_cache.NoNonceCache(clock=clock)
+    assert local.store_record('kind', 'i-1', FQDN, b'value', 60)
+    assert local.load_record('kind', 'i-1', FQDN) == b'value'
+    assert local.lookup('i-1', FQDN) == nonce_cache.Lookup(None, False)
+    clock.advance(61)
+    assert local.load_record('kind', 'i-1', FQDN) is None

@@ -1,5 +1,6 @@
 """Counting owned hosts: only novajoin's owner records, keytab or not."""
 
+from novajoin.hosts import inventory
 from novajoin.hosts import owned_hosts
 from novajoin.hosts import ownership
 from novajoin.ipa import client as ipa_client
@@ -13,8 +14,11 @@ class FakeIPA(object):
         self.batches = []
 
     def host_find(self, criteria=None, timeout=None, **options):
-        assert criteria == ownership.METADATA_KEY
-        assert options['sizelimit'] == 0
+        # The owner listing: the marker, a page well above 250 entries,
+        # never ``all``.
+        assert criteria == inventory.ID_MARKER
+        assert options['sizelimit'] >= 250
+        assert not options.get('all')
         found = [{'fqdn': [fqdn], 'description': [description]}
                  for fqdn, (description, _) in self.hosts.items()
                  if criteria in description]
@@ -48,4 +52,4 @@ def test_counts_pending_and_enrolled_owned_hosts_only():
 
     assert count == owned_hosts.OwnedHostCount(pending_enrollment=165,
                                                enrolled=84)
-    assert ipa.batches == [100, 100, 50]
+    assert ipa.batches == [250]

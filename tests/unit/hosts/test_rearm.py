@@ -19,9 +19,9 @@ FQDN = 'web1.example.test'
 
 
 @pytest.fixture
-def nonces(clock):
+def nonces(clock, otp_key):
     return nonce_cache.NonceCache(memcache_utils.MockMemcacheClient(), 10,
-                                  clock=clock)
+                                  otp_key, clock=clock)
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_rebuild_of_a_never_enrolled_host_keeps_its_otp(
         cached_enroller, enroll, ipa, otp_key, nonces):
     first = enroll(enroller=cached_enroller)
     assert rebuild(ipa, otp_key, nonces) == rearm.KEPT
-    assert [call[0] for call in ipa.writes()] == ['host_add']
+    assert [call[0] for call in ipa.writes()] == ['batch:host_add']
     assert enroll(enroller=cached_enroller).body == first.body
 
 

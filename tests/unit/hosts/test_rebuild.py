@@ -73,10 +73,16 @@ def test_enrolled_host_is_disabled_and_given_a_fresh_otp():
                              'vm.internalapi.example.test': rebuild.DISABLED}
     calls = ipa.batches[0]
     assert [(m, a) for m, a, _ in calls] == [
+        ('host_mod', ['vm.example.test']),
         ('host_disable', ['vm.example.test']),
         ('host_mod', ['vm.example.test']),
         ('host_disable', ['vm.internalapi.example.test'])]
-    options = calls[1][2]
+    # First recorded: novajoin disables it for this rebuild.
+    marked = ownership.parse_description(calls[0][2]['description'])
+    assert marked.disabled_for_rebuild == STARTED.replace(microsecond=0)
+    options = calls[2][2]
+    assert ownership.parse_description(
+        options['description']).disabled_for_rebuild is None
     record = ownership.parse_description(options['description'])
     assert record.otp_nonce not in (None, 'n0')
     assert options['userpassword'] == KEY.derive_otp(

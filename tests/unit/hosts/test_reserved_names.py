@@ -1,8 +1,15 @@
-"""Names never handed to a tenant: refused before any IPA write."""
+"""Names never handed to a tenant: refused before any OTP is answered.
+
+Names known in the process are refused before any IPA call; the checks
+that need IPA travel in the batch that adds the host, and an entry added
+for a name they refuse is deleted again (``host_del`` without
+``updatedns``) before the refusal.
+"""
 
 import pytest
 
 from novajoin import exception
+from novajoin.hosts import ownership
 from novajoin.hosts import reserved_names
 from novajoin.ipa import errors as ipa_errors
 from tests.unit.hosts import conftest
@@ -16,6 +23,14 @@ def guarded(make_enroller, patterns=(), check_dns_records=True, clock=None,
         check_dns_records=check_dns_records, servers_ttl=600,
         clock=clock or (lambda: 0.0), **kwargs)
     return make_enroller(names=names)
+
+
+def added_and_undone(ipa, fqdn):
+    """The batch added ``fqdn`` and it was deleted again, DNS untouched."""
+    assert [(call[0], call[1]) for call in ipa.writes()] == [
+        ('batch:host_add', fqdn), ('host_del', fqdn)]
+    assert 'updatedns' not in ipa.writes()[1][3]
+    assert fqdn not in ipa.hosts
 
 
 def refused(enroll, enroller, hostname):
@@ -63,12 +78,12 @@ def test_patterns_match_below_the_domain_with_project_subdomains(
     assert result.body['hostname'] == 'www.web-team.example.test'
 
 
-def test_ipa_server_is_refused_and_nothing_is_written(make_enroller, enroll,
-                                                      ipa):
+def test_ipa_server_is_refused_and_what_the_batch_added_is_undone(
+        make_enroller, enroll, ipa):
     ipa.servers = ['ipa.example.test', 'replica2.example.test']
     error = refused(enroll, guarded(make_enroller), 'replica2')
     assert 'IPA server' in error.message
-    assert ipa.writes() == []
+    added_and_undone(ipa, 'replica2.example.test')
 
 
 def test_configured_server_is_refused_without_any_ipa_call(make_enroller,
@@ -117,7 +132,7 @@ def test_server_list_never_read_refuses_new_hosts(make_enroller, enroll,
                                                         'access', code=2100))
     with pytest.raises(exception.EnrollmentUnavailable):
         enroll(enroller=guarded(make_enroller))
-    assert ipa.writes() == []
+    added_and_undone(ipa, 'web1.example.test')
 
 
 @pytest.mark.parametrize('zone, name, hostname', [
@@ -129,7 +144,8 @@ def test_name_with_foreign_dns_records_is_refused(make_enroller, enroll, ipa,
     ipa.dns_records[(zone, name)] = {'arecord': ['192.0.2.80']}
     error = refused(enroll, guarded(make_enroller), hostname)
     assert 'DNS records' in error.message
-    assert ipa.writes() == [] and ipa.hosts == {}
+    added_and_undone(ipa, hostname + '.example.test')
+    assert ipa.dns_records[(zone, name)] == {'arecord': ['192.0.2.80']}
 
 
 def test_dns_records_in_a_project_subzone_are_found(make_enroller, enroll,
@@ -143,7 +159,7 @@ def test_dns_records_in_a_project_subzone_are_found(make_enroller, enroll,
         enroll(make_request(hostname='www'), enroller=enroller)
     assert ('dnsrecord_show', ['example.test.', 'www.web-team']) in (
         ipa.batched)
-    assert ipa.writes() == []
+    added_and_undone(ipa, 'www.web-team.example.test')
 
 
 def test_name_that_is_a_dns_zone_is_refused(make_enroller, enroll, ipa):
@@ -161,24 +177,38 @@ def test_dns_records_of_an_existing_owned_host_are_its_own(make_enroller,
     assert enroll(enroller=enroller).body == first.body
 
 
-def test_unreadable_dns_refuses_with_503_and_writes_nothing(make_enroller,
+def test_unreadable_dns_refuses_with_503_and_undoes_the_add(make_enroller,
                                                             enroll, ipa):
     ipa._batch_dnsrecord_show = _raise(ipa_errors.ACIError(
         'Insufficient access', code=2100))
     with pytest.raises(exception.EnrollmentUnavailable):
         enroll(enroller=guarded(make_enroller))
-    assert ipa.writes() == []
+    added_and_undone(ipa, 'web1.example.test')
 
 
-def test_without_dns_check_the_batch_is_only_needed_for_servers(
+def test_failed_undo_is_unavailable_and_answers_no_otp(make_enroller,
+                                                       enroll, ipa, caplog):
+    ipa.dns_records[('example.test', 'www')] = {'arecord': ['192.0.2.80']}
+    ipa.host_del = _raise(ipa_errors.IPAUnavailable('no server answered'))
+    with pytest.raises(exception.EnrollmentUnavailable) as caught:
+        enroll(make_request(hostname='www'), enroller=guarded(make_enroller))
+    assert 'ipaotp' not in str(caught.value.__dict__)
+    assert caught.value.ipa_calls == 2
+    assert 'ipa host-del www.example.test' in caplog.text
+    assert ipa.hosts['www.example.test']['userpassword'] not in caplog.text
+
+
+def test_without_dns_check_the_batch_carries_no_dns_read(
         make_enroller, enroll, ipa):
     enroller = guarded(make_enroller, check_dns_records=False)
     ipa.dns_records[('example.test', 'www')] = {'arecord': ['192.0.2.80']}
     enroll(make_request(hostname='www'), enroller=enroller)
     enroll(make_request(hostname='vm2', instance_id=conftest.OTHER_INSTANCE),
            enroller=enroller)
-    assert ipa.batched_commands() == ['host_show', 'server_find']
-    assert ipa.commands() == ['batch', 'host_add', 'host_show', 'host_add']
+    assert ipa.batched_commands() == ['server_find', 'host_show',
+                                      'host_find', 'host_add', 'host_show',
+                                      'host_find', 'host_add']
+    assert ipa.commands() == ['batch', 'batch']
 
 
 def test_zones_and_names_from_the_domain_down():
@@ -191,3 +221,21 @@ def _raise(error):
     def fail(*args, **kwargs):
         raise error
     return fail
+
+
+def test_a_name_freed_while_the_batch_ran_is_checked_as_new(make_enroller,
+                                                            enroll, ipa):
+    # The entry the batch showed is deleted before its host_add runs: the
+    # host added is new, so the DNS records on the name count.
+    ipa.dns_records[('example.test', 'www')] = {'arecord': ['192.0.2.80']}
+    ipa.add_existing('www.example.test', description=ownership
+                     .build_description(conftest.OTHER_INSTANCE, 'n'),
+                     userpassword='theirs')
+
+    def delete_before_add(command, fqdn):
+        if command == 'host_add':
+            ipa.hosts.pop(fqdn, None)
+    ipa.before_call = delete_before_add
+    error = refused(enroll, guarded(make_enroller), 'www')
+    assert 'DNS records' in error.message
+    added_and_undone(ipa, 'www.example.test')

@@ -16,7 +16,7 @@ from novajoin.manage import checks
 
 NAMES = ['configuration', 'OTP key', 'IPA reachable, certificate trusted',
          'IPA login', 'IPA permissions', 'Keystone credentials',
-         'nova (all projects)', 'RabbitMQ']
+         'nova (all projects)', 'RabbitMQ', 'token cache']
 SERVER = deployment.Server('ipa1.example.test')
 BROKERS = [{'hostname': 'rabbit1', 'port': 5672},
            {'hostname': 'rabbit2', 'port': 5672}]
@@ -29,6 +29,7 @@ def _conf():
     conf.ipa.timeout = 3
     conf.service_credentials.username = 'novajoin'
     conf.enrollment.otp_key_file = '/etc/novajoin/otp.key'
+    conf.keystone_authtoken.memcached_servers = []
     return conf
 
 
@@ -177,5 +178,21 @@ def test_manage_prints_the_table_and_exits_1_on_a_failure(world):
     out = io.StringIO()
 
     assert manage.do_check(_conf(), out) == 1
-    assert out.getvalue().endswith('7 of 8 checks passed\n')
+    assert out.getvalue().endswith('8 of 9 checks passed\n')
     assert 'fix: check that RabbitMQ runs' in out.getvalue()
+
+
+@pytest.mark.parametrize('strategy,secret,status', [
+    (None, None, 'FAIL'), ('None', 'k' * 40, 'FAIL'), ('MAC', None, 'FAIL'),
+    ('ENCRYPT', 'sh0rt!', 'FAIL'), ('mac', 'k3y-' * 10, 'pass'),
+    ('ENCRYPT', 'k3y-' * 10, 'pass')])
+def test_token_cache_in_memcached_needs_its_protection(
+        world, strategy, secret, status):
+    conf = _conf()
+    conf.keystone_authtoken.memcached_servers = ['127.0.0.1:11211']
+    conf.keystone_authtoken.memcache_security_strategy = strategy
+    conf.keystone_authtoken.memcache_secret_key = secret
+    result = checks.Checker(conf, probe_name='p').run()[-1]
+    assert (result.name, result.status) == ('token cache', status)
+    if secret:
+        assert secret not in result.detail

@@ -49,6 +49,15 @@ class FakeIPA(object):
             raise ipa_errors.NotFound('%s: host not found' % fqdn)
         return {'result': dict(self.hosts[fqdn]), 'value': fqdn}
 
+    def host_mod(self, fqdn, description=None):
+        self._call('host_mod')
+        if fqdn not in self.hosts:
+            raise ipa_errors.NotFound('%s: host not found' % fqdn)
+        if self.hosts[fqdn].get('description') == [description]:
+            raise ipa_errors.EmptyModlist('no modifications to be performed')
+        self.hosts[fqdn]['description'] = [description]
+        return {'result': dict(self.hosts[fqdn]), 'value': fqdn}
+
     def host_del(self, fqdn, updatedns=False):
         self._call('host_del')
         if fqdn not in self.hosts:

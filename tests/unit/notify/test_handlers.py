@@ -1,5 +1,6 @@
 import pytest
 
+from novajoin.hosts import ownership
 from novajoin.ipa import errors as ipa_errors
 from novajoin.notify import handlers
 from novajoin.notify import payloads
@@ -263,6 +264,101 @@ def test_host_outside_the_zone_gets_no_record(deps):
     assert deps.ipa.records == {}
 
 
+FIP = '5b1d1a52-7a53-4c3e-9d6c-0f6a0b7e1d11'
+OTHER_FIP = '9e0c3c8e-4a43-4f0b-8b3b-5d6d9f3a2a22'
+
+
+def listed(deps, fqdn):
+    record = ownership.owner_of(deps.ipa.hosts[fqdn])
+    return record.floating_ips
+
+
+def associated(deps, address='203.0.113.7', floatingip_id=FIP):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    boot(deps, INSTANCE, 'p1')
+    handle(deps, samples.neutron_associate(address, 'p1', INSTANCE,
+                                           floatingip_id=floatingip_id))
+
+
+def test_associate_lists_the_floating_ip_in_the_owner_record(deps):
+    associated(deps)
+    assert listed(deps, FQDN) == {'203.0.113.7': FIP}
+    handle(deps, samples.neutron_disassociate('203.0.113.7'))
+    assert listed(deps, FQDN) == {}
+
+
+@pytest.mark.parametrize('message', [
+    samples.neutron_delete(FIP, '203.0.113.7', 'p1', INSTANCE),
+    samples.neutron_delete(FIP, '203.0.113.7'),
+    samples.neutron_delete(FIP)])
+def test_delete_of_a_floating_ip_removes_its_record(deps, message):
+    associated(deps)
+    deps.ipa.add_record('web-1', '10.0.0.5')
+    outcome = handle(deps, message)
+    assert outcome.result == 'record-removed'
+    assert outcome.fqdns == (FQDN,)
+    assert deps.ipa.records == {'web-1': ['10.0.0.5']}
+    assert listed(deps, FQDN) == {}
+    assert handle(deps, message).result == 'no-record'
+
+
+def test_delete_of_a_floating_ip_spares_the_address_s_new_record(deps):
+    """The address went to another instance (another floating IP) before
+    the old floating IP's delete was handled.
+    """
+    associated(deps)
+    deps.ipa.add_host('web-2.example.test', OTHER)
+    boot(deps, OTHER, 'p2', OTHER_PROJECT)
+    handle(deps, samples.neutron_associate('203.0.113.7', 'p2', OTHER,
+                                           OTHER_PROJECT, OTHER_FIP))
+    for message in (samples.neutron_delete(FIP),
+                    samples.neutron_delete(FIP, '203.0.113.7', 'p1',
+                                           INSTANCE)):
+        assert handle(deps, message).result == 'no-record'
+    assert deps.ipa.records == {'web-2': ['203.0.113.7']}
+    assert listed(deps, 'web-2.example.test') == {'203.0.113.7': OTHER_FIP}
+
+
+def test_delete_of_a_floating_ip_never_touches_unlisted_records(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.add_record('web-1', '203.0.113.7')
+    deps.ipa.add_record('gateway', '203.0.113.7')
+    outcome = handle(deps, samples.neutron_delete(FIP))
+    assert outcome.result == 'no-record'
+    outcome = handle(deps, samples.neutron_delete(FIP, '203.0.113.7', 'p9',
+                                                  OTHER))
+    assert outcome.result == 'no-record'
+    assert deps.ipa.records == {'web-1': ['203.0.113.7'],
+                                'gateway': ['203.0.113.7']}
+
+
+def test_delete_finds_a_record_added_before_the_list_through_neutron(deps):
+    deps.ipa.add_host(FQDN, INSTANCE)
+    deps.ipa.add_record('web-1', '203.0.113.7')
+    outcome = handle(deps, samples.neutron_delete(FIP, '203.0.113.7', 'p1',
+                                                  INSTANCE))
+    assert outcome.result == 'record-removed'
+    assert deps.ipa.records == {}
+
+
+def test_delete_of_a_listed_floating_ip_of_another_instance_is_kept(deps):
+    """neutron names another instance than the one the id is listed on."""
+    associated(deps)
+    outcome = handle(deps, samples.neutron_delete(FIP, '203.0.113.7', 'p1',
+                                                  OTHER))
+    assert outcome.result == 'no-record'
+    assert deps.ipa.records == {'web-1': ['203.0.113.7']}
+
+
+def test_rewritten_owner_record_keeps_the_floating_ips(deps):
+    associated(deps)
+    record = ownership.owner_of(deps.ipa.hosts[FQDN])
+    again = ownership.parse_description(ownership.rewritten(
+        record, otp_nonce='n2'))
+    assert again.floating_ips == {'203.0.113.7': FIP}
+    assert again.otp_nonce == 'n2' and again.instance_id == INSTANCE
+
+
 @pytest.mark.parametrize('message', [samples.versioned_create(INSTANCE),
                                      samples.legacy_create(INSTANCE),
                                      samples.versioned_update(INSTANCE)])
@@ -279,6 +375,7 @@ def test_every_handled_event_type_has_a_sample():
         samples.LEGACY_CREATE, samples.LEGACY_UPDATE,
         samples.NOVA_FIP_ASSOCIATE,
         samples.NOVA_FIP_DISASSOCIATE, samples.NEUTRON_ASSOCIATE,
+        samples.NEUTRON_DELETE, samples.NEUTRON_DELETE_OLD,
         samples.VERSIONED_REBUILD_START, samples.VERSIONED_REBUILD_END,
         samples.LEGACY_REBUILD_START, samples.LEGACY_REBUILD_END)}
     assert sample_types == set(handlers.HANDLERS)

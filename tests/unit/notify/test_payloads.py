@@ -4,6 +4,8 @@ from novajoin.notify import payloads
 from tests.fixtures import notifications as samples
 
 INSTANCE = '1c9b8a44-0fd1-4b8e-a8a5-0d6e59f0c1a7'
+# The id in neutron's floating IP samples.
+FLOATINGIP = '2f245a7b-796b-4f26-9cf9-9e82d248fda7'
 
 
 def test_versioned_delete_gives_uuid_and_host_name():
@@ -72,7 +74,7 @@ def test_modern_neutron_associate_names_the_instance():
     change = payloads.read_neutron_floatingip(message['payload'])
     assert change == payloads.FloatingIPChange(
         '203.0.113.7', True, 'port-1', INSTANCE,
-        samples.NEUTRON_SAMPLE_PROJECT)
+        samples.NEUTRON_SAMPLE_PROJECT, FLOATINGIP)
 
 
 def test_old_neutron_associate_leaves_instance_to_port_lookup():
@@ -88,7 +90,44 @@ def test_neutron_disassociate_has_no_port():
     message = samples.neutron_disassociate('203.0.113.7')
     change = payloads.read_neutron_floatingip(message['payload'])
     assert change == payloads.FloatingIPChange('203.0.113.7', False, None,
-                                               None, None)
+                                               None, None, FLOATINGIP)
+
+
+def test_modern_neutron_delete_names_address_and_instance():
+    message = samples.neutron_delete(FLOATINGIP, '203.0.113.7', 'port-1',
+                                     INSTANCE)
+    assert payloads.read_neutron_floatingip_delete(
+        message['payload']) == payloads.FloatingIPDelete(
+            FLOATINGIP, '203.0.113.7', INSTANCE)
+
+
+def test_modern_neutron_delete_of_an_unassociated_floating_ip():
+    message = samples.neutron_delete(FLOATINGIP, '203.0.113.7')
+    assert payloads.read_neutron_floatingip_delete(
+        message['payload']) == payloads.FloatingIPDelete(
+            FLOATINGIP, '203.0.113.7', None)
+
+
+def test_old_neutron_delete_has_the_id_only():
+    message = samples.neutron_delete(FLOATINGIP)
+    assert payloads.read_neutron_floatingip_delete(
+        message['payload']) == payloads.FloatingIPDelete(
+            FLOATINGIP, None, None)
+
+
+@pytest.mark.parametrize('change', [
+    lambda p: p.pop('floatingip_id'),
+    lambda p: p.update(floatingip_id=5),
+    lambda p: p['floatingip'].update(id='another-id'),
+    lambda p: p['floatingip'].update(floating_ip_address='nope'),
+    lambda p: p.update(floatingip=[]),
+])
+def test_malformed_neutron_delete(change):
+    payload = samples.neutron_delete(FLOATINGIP, '203.0.113.7', 'port-1',
+                                     INSTANCE)['payload']
+    change(payload)
+    with pytest.raises(payloads.MalformedNotification):
+        payloads.read_neutron_floatingip_delete(payload)
 
 
 def test_floating_address_must_be_ipv4():

@@ -55,7 +55,9 @@ class InProcessIPA(object):
                    ipa_master=ipa_master)
 
     def host_names(self):
-        return sorted(self.directory.hosts)
+        """Hosts added since the start state (not the server's own)."""
+        own = self.directory.server_name.lower().rstrip('.')
+        return sorted(fqdn for fqdn in self.directory.hosts if fqdn != own)
 
     def principals(self):
         return sorted(p.split('@')[0] for p in self.directory.services)

@@ -20,13 +20,14 @@ def post(app, body):
     return request.get_response(app)
 
 
-def make_app(ipa, enroller):
+def make_app(ipa, enroller, **tls_options):
     conf = deploy.load_conf([], default_config_files=[])
     conf.set_override('api_paste_config', api.PASTE_FILE)
     conf.set_override('auth_strategy', 'noauth')
     enforcer = policy.build_enforcer(conf)
     tls = manager.TLSServices(ipa.client, enforcer,
-                              service_rules.Rules('example.test'))
+                              service_rules.Rules('example.test'),
+                              **tls_options)
     return deploy.load_app(conf, deploy.APIServices(conf, enforcer,
                                                     enroller, tls))
 
@@ -63,3 +64,22 @@ def test_not_requested_enrollment_runs_no_services():
         'compact_service_HTTP': '["internalapi"]'}))
     assert response.json_body == {}
     assert ipa.round_trips() == 0
+
+
+def test_boot_roles_decide_only_when_the_request_created_the_host(caplog):
+    ipa = inprocess_ipa.InProcessIPA()
+    ipa.seed_host('vm1.example.test', api.INSTANCE_ID)
+    enroller = api.FakeEnroller()
+    app = make_app(ipa, enroller, allowed_roles=['admin'])
+    body = api.vendordata_body(metadata={
+        'ipa_enroll': 'true',
+        'managed_service_x': 'HTTP/vip.example.test'})
+    body['boot-roles'] = 'admin,member'
+    for decision in ('repeat', 'enrolled'):
+        enroller.outcome = api.enrollment_result(decision)
+        assert post(app, body).status_int == 200
+        assert ipa.principals() == []
+    assert "added after the instance's first vendordata" in caplog.text
+    enroller.outcome = api.enrollment_result('created')
+    assert post(app, body).status_int == 200
+    assert ipa.principals() == ['HTTP/vip.example.test']

@@ -22,6 +22,7 @@ ALLOWED = {
     'confinement': {'metadata', 'rules', 'state'},
     'writes': {'metadata', 'rules'},
     'release': {'metadata', 'state'},
+    'records': {'metadata'},
 }
 
 

@@ -70,6 +70,7 @@ def test_delete_takes_subhosts_and_releases_managed_services(ipa, deps,
                                   samples.legacy_update])
 def test_update_follows_the_metadata(ipa, deps, make):
     boot(ipa, deps)
+    deps.instances.alive.add(A)
     metadata = {'ipa_enroll': 'true',
                 'compact_service_HTTP': json.dumps(['internalapi']),
                 'compact_service_ldap': json.dumps(['ctlplane'])}
@@ -85,6 +86,7 @@ def test_update_follows_the_metadata(ipa, deps, make):
 def test_update_cannot_add_managed_services_without_a_listed_project(
         ipa, deps):
     boot(ipa, deps, metadata={'ipa_enroll': 'true'})
+    deps.instances.alive.add(A)
     handle(deps, samples.versioned_update(
         A, {'ipa_enroll': 'true', 'managed_service_x': 'HTTP/' + VIP},
         PROJECT))
@@ -109,3 +111,35 @@ def test_malformed_update_metadata_is_a_malformed_notification(deps):
     message = samples.legacy_update(A, {'compact_service_http': 5}, PROJECT)
     with pytest.raises(handlers.payloads.MalformedNotification):
         handle(deps, message)
+
+
+@pytest.mark.parametrize('make', [samples.versioned_update,
+                                  samples.legacy_update])
+def test_update_after_nova_reports_the_instance_deleted_creates_nothing(
+        ipa, deps, make, caplog):
+    boot(ipa, deps, metadata={'ipa_enroll': 'true'})
+    outcome = handle(deps, make(A, BOOT_METADATA, PROJECT))
+    assert outcome.result == 'instance-gone' and outcome.warn
+    assert ipa.host_names() == ['web.example.test']
+    assert ipa.principals() == []
+
+
+def test_update_for_a_host_gone_from_ipa_creates_nothing(ipa, deps, caplog):
+    """The host went (a delete handled elsewhere) after the listener found
+    it: the services read sees that and nothing is written.
+    """
+    deps.instances.alive.add(A)
+    summary = deps.services.update(
+        manager.Instance(A, PROJECT, 'web.example.test'), BOOT_METADATA, [])
+    assert summary.skipped == 'host gone' and summary.written == 0
+    assert ipa.host_names() == [] and ipa.principals() == []
+    assert 'host is gone from IPA' in caplog.text
+
+
+def test_update_for_a_host_another_instance_owns_creates_nothing(ipa, deps):
+    ipa.seed_host('web.example.test', B)
+    summary = deps.services.update(
+        manager.Instance(A, PROJECT, 'web.example.test'), BOOT_METADATA, [])
+    assert summary.skipped == 'host gone'
+    assert ipa.host_names() == ['web.example.test']
+    assert ipa.principals() == []

@@ -1,0 +1,184 @@
+"""The ``ipa-model`` scenario: FreeIPA at realistic latencies.
+
+IPA is the shared bottleneck of a booting cloud: each server serves 4
+calls at a time, each call tens to hundreds of milliseconds. With
+``--latency-ms`` (100 by default in this scenario) for reads and writes
+alike, IPA and not this machine's CPU is the bottleneck, and the figure
+that decides how fast a cloud boots is the IPA round trips per boot. The
+ceiling IPA allows is ``servers x 4 / (latency x round trips per boot)``.
+
+For each cache setup (one process with its in-process cache, nothing
+configured; ``--workers`` processes sharing ``[cache]`` in memcached) and
+each pattern of nova (config drive, 6 requests per boot; metadata service,
+1 to 3), ``--repetitions`` storms (3) of ``--instances`` boots; medians of:
+IPA round trips and writes per boot, boots/s and the share of the ceiling,
+errors, p99, CPU per enrollment (the API processes' CPU time over the
+storm, per boot), RSS per process, start to first enrollment (spawn to
+the first answer carrying an OTP). The load average is printed at the
+start: figures are only worth publishing from a quiet machine (load
+average under 0.5).
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+from bench import api
+from bench import boots
+from bench import stats
+from sandboxlib import nova
+
+SETUPS = ('in-process', 'shared')
+PATTERNS = ('config-drive', 'metadata-service')
+QUIET_LOAD = 0.5
+
+
+def _cpu_seconds(pid):
+    """User and system CPU seconds of ``pid`` and its children."""
+    ticks = os.sysconf('SC_CLK_TCK')
+    total = 0.0
+    for candidate in [pid] + api._children(pid):
+        try:
+            with open('/proc/%d/stat' % candidate) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / float(ticks)
+    return total
+
+
+def _first_enrollment(server, token, image_id, started, timeout=60.0):
+    """Seconds from spawning the API to its first answer with an OTP."""
+    caller = boots.Caller(server.url, server.ca_file, token)
+    instance = nova.Instance('first-%d' % os.getpid())
+    instance.image_id = image_id
+    try:
+        end = started + timeout
+        while time.perf_counter() < end:
+            result = caller.post_alone(instance)
+            if result.ok and result.otp:
+                return time.perf_counter() - started
+            time.sleep(0.01)
+    finally:
+        caller.close()
+    return None
+
+
+def _one_storm(report, env, args, setup, pattern, token):
+    workers = 1 if setup == 'in-process' else args.workers
+    memcached = (getattr(env.memcached, 'server', None)
+                 if setup == 'shared' else None)
+    if setup == 'shared' and memcached is None:
+        return None
+    conf = api.sections(env, env.ipa, args, workers=workers,
+                        auth=args.auth, memcached_servers=memcached)
+    storm_args = argparse.Namespace(**vars(args))
+    storm_args.pattern = pattern
+    # Short: the API's readiness socket lives under it (AF_UNIX paths are
+    # limited to 108 bytes).
+    workdir = os.path.join(env.workdir, 'm%s%s%d' % (
+        setup[0], pattern[0], time.monotonic_ns() % 100000))
+    env.ipa.reset()
+    started = time.perf_counter()
+    with api.run(workdir, env, conf) as (server, _):
+        first = _first_enrollment(server, token, env.image_id, started)
+        cpu = _cpu_seconds(server.process.pid)
+        figures, _ = boots.storm(report, env, storm_args, server.url,
+                                 server.ca_file, token,
+                                 '%s, %s' % (setup, pattern), env.ipa)
+        cpu = _cpu_seconds(server.process.pid) - cpu
+        rss = api.rss_mb(server.process.pid)
+    workers_rss = {pid: mb for pid, mb in rss.items()
+                   if pid != server.process.pid} or rss
+    trips = figures['ipa_calls_per_boot']
+    ceiling = (len(env.ipa.sims) * env.ipa.max_concurrency
+               / (args.latency_ms / 1000.0 * trips)) if trips else None
+    return {
+        'round_trips_per_boot': trips,
+        'writes_per_boot': figures['ipa_writes_per_boot'],
+        'boots_per_s': figures['boots_per_s'],
+        'ceiling_boots_per_s': ceiling,
+        'ceiling_share': (figures['boots_per_s'] / ceiling
+                          if ceiling else None),
+        'errors': figures['errors'],
+        'p99_s': figures['latency_s']['p99'],
+        'cpu_ms_per_enrollment': cpu * 1000.0 / figures['instances'],
+        'rss_mb': max(workers_rss.values()) if workers_rss else None,
+        'first_enrollment_s': first,
+        'consistent': figures['check']['ok'],
+    }
+
+
+def _median(runs, key):
+    values = [run[key] for run in runs if run.get(key) is not None]
+    return statistics.median(values) if values else None
+
+
+def run(report, env, args):
+    """Every setup and pattern, ``args.repetitions`` times: medians."""
+    load = os.getloadavg()
+    with report.step('load average at start: %.2f %.2f %.2f'
+                     % load):
+        if load[0] >= QUIET_LOAD:
+            report.detail('NOT a quiet machine (>= %.1f): figures are not '
+                          'worth publishing', QUIET_LOAD)
+    token = env.ks.token_for('nova') if args.auth == 'keystone' else None
+    results = {'load_average_start': list(load),
+               'latency_ms': args.latency_ms,
+               'servers': len(env.ipa.sims),
+               'slots_per_server': env.ipa.max_concurrency,
+               'repetitions': args.repetitions, 'runs': {}}
+    for setup in SETUPS:
+        for pattern in PATTERNS:
+            runs = []
+            for _ in range(args.repetitions):
+                figures = _one_storm(report, env, args, setup, pattern,
+                                     token)
+                if figures is None:
+                    break
+                runs.append(figures)
+            if not runs:
+                continue
+            keys = runs[0].keys()
+            results['runs']['%s/%s' % (setup, pattern)] = {
+                'median': {key: _median(runs, key) for key in keys
+                           if key != 'consistent'},
+                'consistent': all(run['consistent'] for run in runs),
+                'each': runs,
+            }
+    results['load_average_end'] = list(os.getloadavg())
+    return results
+
+
+def render(results):
+    """The scenario's own table."""
+    lines = ['IPA model: %d server(s) x %d calls at once, %d ms per call; '
+             'load average at start %s, medians of %d'
+             % (results['servers'], results['slots_per_server'],
+                results['latency_ms'],
+                ' '.join('%.2f' % x for x in results['load_average_start']),
+                results['repetitions'])]
+    header = ('trips/boot', 'writes', 'boots/s', 'ceiling', 'share',
+              'errors', 'p99', 'CPU/enroll', 'RSS', 'first')
+    lines.append('%-27s' % 'setup/pattern'
+                 + ''.join('%12s' % h for h in header))
+    for name, run in results['runs'].items():
+        m = run['median']
+        cells = [
+            _fmt(m['round_trips_per_boot']), _fmt(m['writes_per_boot']),
+            _fmt(m['boots_per_s'], '%.1f'),
+            _fmt(m['ceiling_boots_per_s'], '%.0f'),
+            _fmt(None if m['ceiling_share'] is None
+                 else m['ceiling_share'] * 100, '%.0f %%'),
+            _fmt(m['errors'], '%d'), stats.ms(m['p99_s']),
+            _fmt(m['cpu_ms_per_enrollment'], '%.1f ms'),
+            _fmt(m['rss_mb'], '%.0f MB'),
+            stats.ms(m['first_enrollment_s'])]
+        lines.append('%-27s' % name + ''.join('%12s' % c for c in cells)
+                     + ('' if run['consistent'] else '  INCONSISTENT'))
+    return '\n'.join(lines)
+
+
+def _fmt(value, fmt='%.2f'):
+    return '-' if value is None else fmt % value
