@@ -64,8 +64,8 @@ OWNED_HOSTS_COUNTED = prometheus_client.Gauge(
     'When novajoin_owned_hosts was last counted (Unix time).',
     multiprocess_mode='mostrecent', registry=None)
 
-# For reconciliation: increment with the action taken, e.g.
-# RECONCILE_ACTIONS.labels(action='deleted_orphan_host').inc().
+# For reconciliation: the action taken (deleted, ttl-started,
+# record-removed, skipped, failed).
 RECONCILE_ACTIONS = prometheus_client.Counter(
     'novajoin_reconcile_actions',
     'Changes made in IPA by reconciliation, by action.',

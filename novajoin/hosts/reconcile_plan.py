@@ -133,26 +133,29 @@ class Planner(object):
         """:raises TooManyDeletes: if ``plans`` remove too many of the
         ``listed_count`` floating IP records.
         """
-        removals = sum(1 for plan in plans if plan.step == REMOVE_RECORD)
-        allowed = max(_ALWAYS_ALLOWED_DELETES,
-                      listed_count * self._max_delete_percent // 100)
-        if removals > allowed:
-            raise TooManyDeletes(
-                'would remove %d of %d floating IP records, more than '
-                '%d%%; check that [service_credentials] can read the '
-                'floating IPs of every project in the right region, look '
-                'at the plan with --dry-run, then use --force'
-                % (removals, listed_count, self._max_delete_percent))
+        self._refuse_over_share(
+            plans, REMOVE_RECORD, listed_count,
+            'would remove %d of %d floating IP records, more than %d%%; '
+            'check that [service_credentials] can read the floating IPs of '
+            'every project in the right region, look at the plan with '
+            '--dry-run, then use --force')
 
     def refuse_too_many(self, plans, owned_count):
         """:raises TooManyDeletes: if ``plans`` delete too many hosts."""
-        deletes = sum(1 for plan in plans if plan.step == DELETE)
+        self._refuse_over_share(
+            plans, DELETE, owned_count,
+            'would delete %d of %d owned hosts, more than %d%%; check that '
+            '[service_credentials] can list the servers of every project '
+            'in the right region (novajoin-manage check), look at the plan '
+            'with --dry-run, then use --force')
+
+    def _refuse_over_share(self, plans, step, total, message):
+        """The mass-change guard: at most ``max_delete_percent`` of
+        ``total`` (or ``_ALWAYS_ALLOWED_DELETES``) plans of ``step``.
+        """
+        count = sum(1 for plan in plans if plan.step == step)
         allowed = max(_ALWAYS_ALLOWED_DELETES,
-                      owned_count * self._max_delete_percent // 100)
-        if deletes > allowed:
+                      total * self._max_delete_percent // 100)
+        if count > allowed:
             raise TooManyDeletes(
-                'would delete %d of %d owned hosts, more than %d%%; check '
-                'that [service_credentials] can list the servers of every '
-                'project in the right region (novajoin-manage check), look '
-                'at the plan with --dry-run, then use --force'
-                % (deletes, owned_count, self._max_delete_percent))
+                message % (count, total, self._max_delete_percent))

@@ -176,12 +176,7 @@ def read_neutron_floatingip(payload):
     if port_id is None:
         return FloatingIPChange(address, False, None, None, None,
                                 floatingip_id)
-    device_id = None
-    details = floatingip.get('port_details')
-    if details is not None:
-        _require_dict(details, 'floatingip.port_details')
-        device_id = _optional_string(details, 'device_id',
-                                     'floatingip.port_details')
+    device_id = _port_device_id(floatingip)
     # Neutron older than Newton names the project only as tenant_id.
     key = 'project_id' if 'project_id' in floatingip else 'tenant_id'
     project_id = _require_string(floatingip, key, 'floatingip')
@@ -209,13 +204,17 @@ def read_neutron_floatingip_delete(payload):
     if floatingip.get('floating_ip_address') is not None:
         address = _require_ipv4(floatingip, 'floating_ip_address',
                                 'floatingip')
-    device_id = None
-    details = floatingip.get('port_details')
-    if details is not None:
-        _require_dict(details, 'floatingip.port_details')
-        device_id = _optional_string(details, 'device_id',
-                                     'floatingip.port_details')
+    device_id = _port_device_id(floatingip)
     return FloatingIPDelete(floatingip_id, address, device_id)
+
+
+def _port_device_id(floatingip):
+    """The ``device_id`` of the port a floating IP is bound to, if given."""
+    details = floatingip.get('port_details')
+    if details is None:
+        return None
+    _require_dict(details, 'floatingip.port_details')
+    return _optional_string(details, 'device_id', 'floatingip.port_details')
 
 
 def read_nova_floating_ip(payload, associated):
