@@ -31,7 +31,6 @@ from sandboxlib import nova
 
 SETUPS = ('in-process', 'shared')
 PATTERNS = ('config-drive', 'metadata-service')
-QUIET_LOAD = 0.5
 
 
 def _cpu_seconds(pid):
@@ -120,9 +119,9 @@ def run(report, env, args):
     load = os.getloadavg()
     with report.step('load average at start: %.2f %.2f %.2f'
                      % load):
-        if load[0] >= QUIET_LOAD:
+        if load[0] >= stats.QUIET_LOAD:
             report.detail('NOT a quiet machine (>= %.1f): figures are not '
-                          'worth publishing', QUIET_LOAD)
+                          'worth publishing', stats.QUIET_LOAD)
     token = env.ks.token_for('nova') if args.auth == 'keystone' else None
     results = {'load_average_start': list(load),
                'latency_ms': args.latency_ms,

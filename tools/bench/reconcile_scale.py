@@ -13,7 +13,9 @@ host listed once, exactly the stale ones named and deleted, nothing
 else written. 100,000 hosts are modelled, not run: the owner listing's
 searches against the model of IPA's limits
 (:mod:`bench.owner_search_model`), plus the other round trips each
-command makes by design.
+command makes by design. Each size runs ``--repetitions`` times (seeded
+afresh each time) and the medians are reported, with the load average
+at the start: figures are only worth publishing from a quiet machine.
 """
 
 import concurrent.futures
@@ -21,12 +23,14 @@ import datetime
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import time
 import uuid
 
 from bench import owner_search_model
+from bench import stats
 from novajoin.hosts import ownership
 from novajoin.hosts import reconcile
 from novajoin.hosts import reconcile_apply
@@ -177,7 +181,19 @@ def modelled(count):
                           'host_find': searches}}
 
 
+def _medians(runs):
+    """Per command, the median of each figure over the repetitions."""
+    return {name: {key: statistics.median(run[name][key] for run in runs)
+                   for key in runs[0][name]}
+            for name in runs[0]}
+
+
 def run(report, env, args):
+    load = os.getloadavg()
+    with report.step('load average at start: %.2f %.2f %.2f' % load):
+        if load[0] >= stats.QUIET_LOAD:
+            report.detail('NOT a quiet machine (>= %.1f): figures are not '
+                          'worth publishing', stats.QUIET_LOAD)
     program = os.path.join(os.path.dirname(sys.executable),
                            'novajoin-manage')
     workdir = os.path.join(env.workdir, 'reconcile')
@@ -187,23 +203,34 @@ def run(report, env, args):
     env.standin.page_size = NOVA_PAGE
     sim.admin.control(latency_ms=args.reconcile_latency_ms,
                       read_latency_ms=None, write_latency_ms=None)
-    results = {'latency_ms': args.reconcile_latency_ms, 'sizes': {}}
+    results = {'latency_ms': args.reconcile_latency_ms,
+               'load_average_start': list(load),
+               'repetitions': args.repetitions, 'sizes': {}, 'each': {}}
     try:
         for count in args.reconcile_sizes:
-            results['sizes'][str(count)] = _scenario(
-                report, env, args, count, program, workdir)
+            runs = [_scenario(report, env, args, count, program, workdir)
+                    for _ in range(args.repetitions)]
+            results['sizes'][str(count)] = _medians(runs)
+            results['each'][str(count)] = runs
     finally:
         env.standin.page_size = page_size
         env.standin.clear_servers()
         sim.admin.control(latency_ms=0, read_latency_ms=env.ipa.read_ms,
                           write_latency_ms=env.ipa.write_ms)
     results['modelled'] = {str(MODELLED): modelled(MODELLED)}
+    results['load_average_end'] = list(os.getloadavg())
     return results
 
 
 def render(out, figures):
     out.title('Reconcile at scale (%d ms per IPA call; 1 %% stale, %d '
-              'foreign hosts)' % (figures['latency_ms'], FOREIGN))
+              'foreign hosts; medians of %d; load average at start %s, '
+              'end %s)' % (figures['latency_ms'], FOREIGN,
+                           figures['repetitions'],
+                           ' '.join('%.2f' % x for x in
+                                    figures['load_average_start']),
+                           ' '.join('%.2f' % x for x in
+                                    figures['load_average_end'])))
     for count, commands in sorted(figures['sizes'].items(),
                                   key=lambda item: int(item[0])):
         for name, values in commands.items():

@@ -166,8 +166,8 @@ def parse_args(argv):
         help='IPA time per read and per write alike (overrides both); '
              'default: 100 with --scenario ipa-model, else unset')
     add('--repetitions', type=int, default=3,
-        help='runs of each ipa-model case, medians reported; default: '
-             '%(default)s')
+        help='runs of each ipa-model case and of each reconcile size, '
+             'medians reported; default: %(default)s')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '

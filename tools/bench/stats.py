@@ -4,6 +4,9 @@ import collections
 import math
 import re
 
+# The 1-minute load average under which published figures may be taken.
+QUIET_LOAD = 0.5
+
 
 def percentile(values, pct):
     """Nearest-rank percentile of ``values`` (None when there are none)."""
