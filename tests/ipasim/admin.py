@@ -94,19 +94,36 @@ def list_dns(sim, body):
     return 200, dns.snapshot(sim.directory)
 
 
-def seed_host(sim, body):
+def _seed_one(sim, body):
     fqdn = _require_str(body, 'fqdn')
     description = _require_str(body, 'description', required=False)
     try:
-        host = hosts.seed(sim.directory, fqdn, description,
+        return hosts.seed(sim.directory, fqdn, description,
                           enrolled=_require_bool(body, 'enrolled'),
                           ipa_master=_require_bool(body, 'ipa_master'))
     except rpc.DuplicateEntry as e:
         raise BadRequest(409, e.message)
     except rpc.ValidationError as e:
         raise BadRequest(400, e.message)
+
+
+def seed_host(sim, body):
+    host = _seed_one(sim, body)
     with sim.directory.lock:
         return 201, hosts.view(sim.directory, host, hosts.ALL_KEYS)
+
+
+def seed_hosts(sim, body):
+    """Many seed_host bodies at once (``{"hosts": [...]}``), for tests
+    that need thousands of hosts; stops at the first refused one.
+    """
+    entries = body.get('hosts')
+    if not isinstance(entries, list) or not all(
+            isinstance(entry, dict) for entry in entries):
+        raise BadRequest(400, 'hosts must be a list of objects')
+    for entry in entries:
+        _seed_one(sim, entry)
+    return 201, {'seeded': len(entries)}
 
 
 def list_servers(sim, body):
@@ -183,6 +200,7 @@ ROUTES = {
     '/sessions/expire': {'POST': expire_sessions},
     '/join': {'POST': join},
     '/hosts': {'GET': list_hosts, 'POST': seed_host},
+    '/hosts/bulk': {'POST': seed_hosts},
     '/dns': {'GET': list_dns},
     '/dns/zones': {'POST': seed_zone},
     '/dns/records': {'POST': seed_records},

@@ -18,7 +18,6 @@ afresh each time) and the medians are reported, with the load average
 at the start: figures are only worth publishing from a quiet machine.
 """
 
-import concurrent.futures
 import datetime
 import json
 import math
@@ -41,7 +40,7 @@ from tests.fixtures import novajoin_server
 FOREIGN = 200
 STALE_SHARE = 0.01
 NOVA_PAGE = 1000
-SEED_THREADS = 8
+SEED_CHUNK = 1000
 MODELLED = 100000
 COMMANDS = (('hosts list', ('hosts', 'list', '--format', 'json')),
             ('dry run', ('reconcile', '--dry-run')),
@@ -69,14 +68,13 @@ def _seed(env, count, report):
     foreign = {'hand-%s-%03d.%s' % (tag, n, stack.DOMAIN): 'by hand %d' % n
                for n in range(FOREIGN)}
 
-    def seed(item):
-        fqdn, description = item
-        sim.admin.seed_host(fqdn, enrolled=True, description=description)
-
+    entries = [{'fqdn': fqdn, 'description': description, 'enrolled': True}
+               for fqdn, description in list(hosts.items())
+               + list(foreign.items())]
     with report.step('seed %d owned hosts (%d stale) and %d foreign ones'
                      % (count, stale_count, FOREIGN)):
-        with concurrent.futures.ThreadPoolExecutor(SEED_THREADS) as pool:
-            list(pool.map(seed, list(hosts.items()) + list(foreign.items())))
+        for start in range(0, len(entries), SEED_CHUNK):
+            sim.admin.seed_hosts(entries[start:start + SEED_CHUNK])
     return set(hosts), stale
 
 

@@ -101,3 +101,20 @@ def test_man_host_filter_uses_the_relation(ipa):
     output = ipa.result('host_find', man_host=[_fqdn(2)], pkey_only=True)
     assert [entry['fqdn'] for entry in output['result']] == [
         [_fqdn(1)], [_fqdn(2)]]
+
+
+def _bulk(number):
+    return 'bulk-%d.example.test' % number
+
+
+def test_bulk_seed_adds_every_host_and_refuses_a_duplicate(sim):
+    sim.admin.seed_hosts([{'fqdn': _bulk(n), 'description': 'n %d' % n,
+                           'enrolled': n % 2 == 0} for n in range(3)])
+    seeded = {entry['fqdn'][0]: entry for entry in sim.admin.hosts()
+              if entry['fqdn'][0].startswith('bulk-')}
+    assert sorted(seeded) == [_bulk(n) for n in range(3)]
+    assert seeded[_bulk(1)]['description'] == ['n 1']
+    assert seeded[_bulk(0)]['has_keytab'] and not seeded[_bulk(1)][
+        'has_keytab']
+    with pytest.raises(AssertionError, match='409'):
+        sim.admin.seed_hosts([{'fqdn': _bulk(3)}, {'fqdn': _bulk(0)}])
