@@ -28,7 +28,6 @@ from novajoin.openstack import nova
 from novajoin.openstack import servers
 
 # host_show calls per IPA batch when listing hosts.
-_SHOW_BATCH = 250
 # Rows written between flushes of the JSON output (a pipe's reader gets
 # them while the listing goes on).
 _FLUSH_ROWS = 100
@@ -106,8 +105,9 @@ def do_hosts_list(conf, out):
     """Stream the owned hosts: one row (or JSON array element) each.
 
     IPA: the owner listing, one ``service_find`` for every service, and a
-    ``batch`` of ``host_show`` per :data:`_SHOW_BATCH` hosts (whether a
-    host holds its keytab); nova: its servers in pages. Rows are written
+    ``batch`` of ``host_show`` per
+    :data:`~novajoin.hosts.inventory.SHOW_BATCH` hosts (whether a host
+    holds its keytab); nova: its servers in pages. Rows are written
     as the listing finds them, in no particular order.
     """
     projects = _projects(conf)
@@ -138,14 +138,8 @@ def do_hosts_list(conf, out):
 
 
 def _host_rows(ipa, listing, projects, services):
-    """The row of each owned host, :data:`_SHOW_BATCH` at a time."""
-    chunk = []
-    for host in listing:
-        chunk.append(host)
-        if len(chunk) == _SHOW_BATCH:
-            yield from _rows(ipa, chunk, projects, services)
-            chunk = []
-    if chunk:
+    """The row of each owned host, a show batch at a time."""
+    for chunk in inventory.in_show_batches(listing):
         yield from _rows(ipa, chunk, projects, services)
 
 

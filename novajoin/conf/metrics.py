@@ -37,9 +37,11 @@ metrics_opts = [
     cfg.IntOpt('owned_hosts_interval', default=300, min=0,
                help='Seconds between counts of the IPA hosts novajoin owns '
                     'and of those still waiting for enrollment '
-                    '(novajoin_owned_hosts), done by novajoin-notify. Each '
-                    'count is one host_find and one batch of host_show per '
-                    '100 owned hosts. 0 disables the count.'),
+                    '(novajoin_owned_hosts), done by novajoin-notify. For '
+                    'N owned hosts each count costs about N/250 IPA round '
+                    'trips (the paged owner search, about N/1,400 '
+                    'host_find, and one batch of host_show per 250 '
+                    'hosts); memory stays flat. 0 disables the count.'),
 ]
 
 

@@ -48,9 +48,10 @@ services_opts = [
                     'stands. Counted per API process.'),
     cfg.IntOpt('record_ttl', default=3600, min=1,
                help='Seconds a vendordata request whose services metadata '
-                    'was satisfied is remembered (with [enrollment] '
-                    'memcached_servers in memcached, else in the '
-                    'process): an unchanged repeat within that time '
+                    'was satisfied is remembered (in novajoin\'s cache, '
+                    '[cache]: shared when a shared backend is configured, '
+                    'else in the process): an unchanged repeat within that '
+                    'time '
                     'costs no IPA call. Also how long after an '
                     'instance\'s first vendordata request the managed '
                     'services its boot-roles allowed stay allowed when '

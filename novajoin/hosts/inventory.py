@@ -80,6 +80,10 @@ PAGE_SIZE = 1600
 # hundred-entry page's worth, the ratio is what bounds the searches.
 PAGE_TARGET = 1400
 
+# Hosts per ``batch`` of ``host_show`` after a listing: host_find does
+# not report whether a host holds a keytab. About N/250 round trips.
+SHOW_BATCH = 250
+
 # What each owned host keeps of its IPA entry.
 _KEPT_KEYS = ('fqdn', 'krbprincipalname', 'has_keytab', 'has_password',
               'krblastpwdchange')
@@ -109,6 +113,18 @@ class OwnedHosts(list):
         super(OwnedHosts, self).__init__(hosts)
         self.skipped = list(skipped)
         self.searches = searches
+
+
+def in_show_batches(items):
+    """``items`` as lists of at most :data:`SHOW_BATCH`, as they come."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == SHOW_BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def host_fqdn(entry):

@@ -7,17 +7,15 @@ not enroll (cloud-init failing, IPA unreachable from the tenant network).
 Cost: the owner listing (:mod:`novajoin.hosts.inventory`: about
 N/1,400 searches, without ``all``) and, because ``host_find`` does not
 report whether a host has a keytab, one ``batch`` of ``host_show`` per
-:data:`SHOW_BATCH_SIZE` owned hosts: about N/250 round trips in all. The
-hosts are counted as the listing streams them; memory does not grow with
-N beyond one batch. That is why the listener does it on a timer and not at
-every scrape.
+:data:`~novajoin.hosts.inventory.SHOW_BATCH` owned hosts: about N/250
+round trips in all. The hosts are counted as the listing streams them;
+memory does not grow with N beyond one batch. That is why the listener
+does it on a timer and not at every scrape.
 """
 
 import collections
 
 from novajoin.hosts import inventory
-
-SHOW_BATCH_SIZE = 250
 
 OwnedHostCount = collections.namedtuple('OwnedHostCount',
                                         ['pending_enrollment', 'enrolled'])
@@ -30,13 +28,9 @@ def count_owned_hosts(ipa, timeout=None):
     ``timeout`` bounds each IPA call.
     """
     counts = {True: 0, False: 0}
-    chunk = []
-    for host in inventory.iter_owned_hosts(ipa, timeout=timeout):
-        chunk.append(host.fqdn)
-        if len(chunk) == SHOW_BATCH_SIZE:
-            _count(ipa, chunk, counts, timeout)
-            chunk = []
-    if chunk:
+    fqdns = (host.fqdn for host in
+             inventory.iter_owned_hosts(ipa, timeout=timeout))
+    for chunk in inventory.in_show_batches(fqdns):
         _count(ipa, chunk, counts, timeout)
     return OwnedHostCount(counts[False], counts[True])
 

@@ -41,10 +41,10 @@ on hosts with novajoin's owner record (:mod:`novajoin.hosts.ownership`):
 
 Cost: one owner listing (:mod:`novajoin.hosts.inventory`: about N/1,400
 searches, without ``all``), nova's servers in pages, ``host_show`` in
-batches of :data:`SHOW_BATCH` for the pending hosts past the TTL (the
-listing does not say which hosts hold a keytab), at most
-:data:`GONE_CHECKS` direct nova ``GET`` at a time for the missing
-instances, and ``host_del`` in ``batch`` calls of at most
+batches of :data:`~novajoin.hosts.inventory.SHOW_BATCH` for the pending
+hosts past the TTL (the listing does not say which hosts hold a
+keytab), at most :data:`GONE_CHECKS` direct nova ``GET`` at a time for
+the missing instances, and ``host_del`` in ``batch`` calls of at most
 :data:`reconcile_apply.DELETE_BATCH` (what the listing found is deleted;
 nothing is searched again). With a floating IP lookup, one neutron
 ``GET`` per floating IP listed on a living instance's own host, and for
@@ -108,7 +108,6 @@ def _skipped_rows(skipped):
 
 
 # host_show calls per batch round trip.
-SHOW_BATCH = 250
 # Direct nova GETs of missing instances at a time.
 GONE_CHECKS = 8
 
@@ -223,8 +222,7 @@ class Reconciler(object):
     def _show_all(self, fqdns):
         """The host_show result of each name (None if it is gone)."""
         entries = []
-        for start in range(0, len(fqdns), SHOW_BATCH):
-            chunk = fqdns[start:start + SHOW_BATCH]
+        for chunk in inventory.in_show_batches(fqdns):
             items = self._ipa.batch([('host_show', [fqdn], {})
                                      for fqdn in chunk])
             for item in items:

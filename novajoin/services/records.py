@@ -5,8 +5,8 @@ Problem: an instance triggers a vendordata request itself, by reading
 involves from IPA again (with 64 principals, hundreds of commands).
 
 :class:`Records` remembers, in the nonce cache's store
-(:mod:`novajoin.hosts.nonce_cache`: memcached with ``[enrollment]
-memcached_servers``, else this process), for ``[services] record_ttl``
+(:mod:`novajoin.hosts.nonce_cache`: the ``[cache]`` backend when one is
+configured, else this process), for ``[services] record_ttl``
 seconds:
 
 - ``services-satisfied``: a digest of the instance's services metadata

@@ -12,14 +12,22 @@ configured; ``--workers`` processes sharing ``[cache]`` in memcached) and
 each pattern of nova (config drive, 6 requests per boot; metadata service,
 1 to 3), ``--repetitions`` storms (3) of ``--instances`` boots; medians of:
 IPA round trips and writes per boot, boots/s and the share of the ceiling,
-errors, p99, CPU per enrollment (the API processes' CPU time over the
-storm, per boot), RSS per process, start to first enrollment (spawn to
-the first answer carrying an OTP). The load average is printed at the
-start: figures are only worth publishing from a quiet machine (load
-average under 0.5).
+errors, p99, the API processes' CPU time per boot (every request of it)
+and its two parts, measured apart after the storm: per enrollment, a pass
+of ``--instances`` new instances asking once each (a boot's first
+request), then per repeat, the same instances asking once more (answered
+from the cache: that pass's IPA round trips are counted too); RSS per
+process, start to first enrollment (spawn to
+the first answer carrying an OTP). Where the CPU went during the storm
+tells whether IPA or this machine was the limit: the machine's busy share
+of its cores (``/proc/stat``) and the CPU seconds of the API, the
+simulators and this process (the nova clients). The load average is
+printed at the start: figures are only worth publishing from a quiet
+machine (load average under 0.5).
 """
 
 import argparse
+import concurrent.futures
 import os
 import statistics
 import time
@@ -45,6 +53,41 @@ def _cpu_seconds(pid):
             continue
         total += (int(fields[11]) + int(fields[12])) / float(ticks)
     return total
+
+
+def _machine_ticks():
+    """(busy, total) clock ticks of every core since boot."""
+    with open('/proc/stat') as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def _cpu_passes(env, args, server, token):
+    """API CPU seconds per enrollment and per repeat, measured apart:
+    ``--instances`` new instances ask once each, then once more. Also the
+    IPA round trips of the repeats and the answers without an OTP.
+    """
+    instances = boots.make_instances(env, 'cpu-%x' % time.monotonic_ns(),
+                                     args.instances)
+    caller = boots.Caller(server.url, server.ca_file, token,
+                          connections=args.clients)
+    passes = []
+    try:
+        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
+            for _ in range(2):
+                env.ipa.reset_stats()
+                cpu = _cpu_seconds(server.process.pid)
+                results, _, _ = boots.fire(pool, caller, instances)
+                cpu = _cpu_seconds(server.process.pid) - cpu
+                passes.append((cpu / len(results),
+                               env.ipa.stats()['round_trips'],
+                               sum(1 for r in results
+                                   if not (r.ok and r.otp))))
+    finally:
+        caller.close()
+    (enroll, _, enroll_failed), (repeat, trips, repeat_failed) = passes
+    return enroll, repeat, trips, enroll_failed + repeat_failed
 
 
 def _first_enrollment(server, token, image_id, started, timeout=60.0):
@@ -80,16 +123,33 @@ def _one_storm(report, env, args, setup, pattern, token):
         setup[0], pattern[0], time.monotonic_ns() % 100000))
     env.ipa.reset()
     started = time.perf_counter()
+    sims = [sim.process.pid for sim in env.ipa.sims]
     with api.run(workdir, env, conf) as (server, _):
         first = _first_enrollment(server, token, env.image_id, started)
         cpu = _cpu_seconds(server.process.pid)
-        figures, _ = boots.storm(report, env, storm_args, server.url,
-                                 server.ca_file, token,
-                                 '%s, %s' % (setup, pattern), env.ipa)
+        sims_cpu = sum(_cpu_seconds(pid) for pid in sims)
+        machine = _machine_ticks()
+        figures, _ = boots.storm(
+            report, env, storm_args, server.url, server.ca_file, token,
+            '%s, %s' % (setup, pattern), env.ipa)
+        busy, total = (now - then for now, then
+                       in zip(_machine_ticks(), machine))
+        sims_cpu = sum(_cpu_seconds(pid) for pid in sims) - sims_cpu
         cpu = _cpu_seconds(server.process.pid) - cpu
         rss = api.rss_mb(server.process.pid)
+        with report.step('%s: %d new instances ask once each, then once '
+                         'more (CPU per enrollment and per repeat)'
+                         % (setup, args.instances)):
+            per_enrollment, per_repeat, repeat_trips, failed = _cpu_passes(
+                env, args, server, token)
+            report.detail('%.2f ms CPU per enrollment, %.2f ms per repeat; '
+                          '%d IPA round trips for the repeats, %d answers '
+                          'without an OTP', per_enrollment * 1000,
+                          per_repeat * 1000, repeat_trips, failed)
     workers_rss = {pid: mb for pid, mb in rss.items()
                    if pid != server.process.pid} or rss
+    # The warm-up boots ran in the CPU window too.
+    boots_run = figures['instances'] + args.warmup
     trips = figures['ipa_calls_per_boot']
     ceiling = (len(env.ipa.sims) * env.ipa.max_concurrency
                / (args.latency_ms / 1000.0 * trips)) if trips else None
@@ -102,10 +162,19 @@ def _one_storm(report, env, args, setup, pattern, token):
                           if ceiling else None),
         'errors': figures['errors'],
         'p99_s': figures['latency_s']['p99'],
-        'cpu_ms_per_enrollment': cpu * 1000.0 / figures['instances'],
+        'cpu_ms_per_boot': cpu * 1000.0 / boots_run,
+        'cpu_ms_per_repeat': per_repeat * 1000.0,
+        'cpu_ms_per_enrollment': per_enrollment * 1000.0,
+        'repeat_pass_ipa_round_trips': repeat_trips,
+        'cpu_passes_without_otp': failed,
+        'machine_busy_share': busy / float(total) if total else None,
+        'cpu_s_api': cpu,
+        'cpu_s_simulators': sims_cpu,
+        'cpu_s_clients': figures['client_cpu_s'],
+        'storm_wall_s': figures['wall_s'],
         'rss_mb': max(workers_rss.values()) if workers_rss else None,
         'first_enrollment_s': first,
-        'consistent': figures['check']['ok'],
+        'consistent': figures['check']['ok'] and failed == 0,
     }
 
 
@@ -127,7 +196,8 @@ def run(report, env, args):
                'latency_ms': args.latency_ms,
                'servers': len(env.ipa.sims),
                'slots_per_server': env.ipa.max_concurrency,
-               'repetitions': args.repetitions, 'runs': {}}
+               'repetitions': args.repetitions, 'cores': os.cpu_count(),
+               'runs': {}}
     for setup in SETUPS:
         for pattern in PATTERNS:
             runs = []
@@ -159,7 +229,7 @@ def render(results):
                 ' '.join('%.2f' % x for x in results['load_average_start']),
                 results['repetitions'])]
     header = ('trips/boot', 'writes', 'boots/s', 'ceiling', 'share',
-              'errors', 'p99', 'CPU/enroll', 'RSS', 'first')
+              'errors', 'p99', 'CPU/boot', 'RSS', 'first')
     lines.append('%-27s' % 'setup/pattern'
                  + ''.join('%12s' % h for h in header))
     for name, run in results['runs'].items():
@@ -171,11 +241,32 @@ def render(results):
             _fmt(None if m['ceiling_share'] is None
                  else m['ceiling_share'] * 100, '%.0f %%'),
             _fmt(m['errors'], '%d'), stats.ms(m['p99_s']),
-            _fmt(m['cpu_ms_per_enrollment'], '%.1f ms'),
+            _fmt(m['cpu_ms_per_boot'], '%.1f ms'),
             _fmt(m['rss_mb'], '%.0f MB'),
             stats.ms(m['first_enrollment_s'])]
         lines.append('%-27s' % name + ''.join('%12s' % c for c in cells)
                      + ('' if run['consistent'] else '  INCONSISTENT'))
+    lines.append('')
+    lines.append('Where the CPU went during the storm (%d cores; shares of '
+                 'the machine) and the repeat pass' % results['cores'])
+    header = ('CPU/enroll', 'CPU/repeat', 'rep. trips', 'machine', 'API',
+              'simulators', 'clients')
+    lines.append('%-27s' % 'setup/pattern'
+                 + ''.join('%12s' % h for h in header))
+    for name, run in results['runs'].items():
+        m = run['median']
+        capacity = results['cores'] * m['storm_wall_s']
+
+        def share(seconds):
+            return _fmt(seconds * 100.0 / capacity, '%.0f %%')
+        cells = [
+            _fmt(m['cpu_ms_per_enrollment'], '%.1f ms'),
+            _fmt(m['cpu_ms_per_repeat'], '%.2f ms'),
+            _fmt(m['repeat_pass_ipa_round_trips'], '%d'),
+            _fmt(m['machine_busy_share'] * 100, '%.0f %%'),
+            share(m['cpu_s_api']), share(m['cpu_s_simulators']),
+            share(m['cpu_s_clients'])]
+        lines.append('%-27s' % name + ''.join('%12s' % c for c in cells))
     return '\n'.join(lines)
 
 

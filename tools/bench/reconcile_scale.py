@@ -30,8 +30,8 @@ import uuid
 
 from bench import owner_search_model
 from bench import stats
+from novajoin.hosts import inventory
 from novajoin.hosts import ownership
-from novajoin.hosts import reconcile
 from novajoin.hosts import reconcile_apply
 from sandboxlib import report as reporting
 from sandboxlib import stack
@@ -168,7 +168,7 @@ def modelled(count):
     """
     _, searches = owner_search_model.count_searches(count)
     stale = int(count * STALE_SHARE)
-    shows = math.ceil(count / reconcile.SHOW_BATCH)
+    shows = math.ceil(count / inventory.SHOW_BATCH)
     deletes = math.ceil(stale / reconcile_apply.DELETE_BATCH)
     # Each process logs in once.
     return {'hosts list': {'ipa_round_trips': 1 + searches + shows + 1,
