@@ -12,18 +12,8 @@ import os
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
-import yaml
 
-RULES = os.path.join('etc', 'prometheus', 'novajoin-alerts.yaml')
-
-
-def load_rules(repo_root):
-    """``{alert name: rule}`` of the shipped rules file."""
-    with open(os.path.join(repo_root, RULES), encoding='utf-8') as f:
-        document = yaml.safe_load(f)
-    return {rule['alert']: rule
-            for group in document['groups'] for rule in group['rules']
-            if 'alert' in rule}
+import alert_rules_file
 
 
 def _field(name, body):
@@ -38,12 +28,12 @@ class Alert(Directive):
     def run(self):
         env = self.state.document.settings.env
         repo_root = os.path.normpath(os.path.join(env.srcdir, '..', '..'))
-        env.note_dependency(os.path.join(repo_root, RULES))
-        rules = load_rules(repo_root)
+        env.note_dependency(os.path.join(repo_root, alert_rules_file.RULES))
+        rules = alert_rules_file.load_rules(repo_root)
         name = self.arguments[0]
         if name not in rules:
-            raise self.error('%s has no alert %s (it has: %s)'
-                             % (RULES, name, ', '.join(sorted(rules))))
+            raise self.error('%s has no alert %s (it has: %s)' % (
+                alert_rules_file.RULES, name, ', '.join(sorted(rules))))
         rule = rules[name]
         annotations = rule.get('annotations', {})
         fields = nodes.field_list()
