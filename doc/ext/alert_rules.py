@@ -46,7 +46,8 @@ class Alert(Directive):
         fields += _field('Description', nodes.paragraph(
             text=' '.join(annotations.get('description', '').split())))
         expr = rule['expr'].strip()
-        return [fields, nodes.literal_block(expr, expr)]
+        fields += _field('Expression', nodes.literal_block(expr, expr))
+        return [fields]
 
 
 def setup(app):
