@@ -11,7 +11,8 @@ prometheus-client's multiprocess mode. When ``PROMETHEUS_MULTIPROC_DIR``
 is set in the environment before novajoin starts, every process writes its
 values to files in that directory and any process's endpoint reports the
 sum over all of them. The directory must exist, be writable by the service
-user, and be emptied when the service (re)starts (README "Monitoring").
+user, and be emptied when the service (re)starts
+(doc/source/admin/monitoring.rst).
 
 Labels are bounded and never carry a secret or instance data: a decision
 name, an HTTP status, an IPA command name, an outcome, an event type.
@@ -42,8 +43,8 @@ IPA_CALLS = prometheus_client.Histogram(
 
 IPA_CONNECTION_WAITS = prometheus_client.Histogram(
     'novajoin_ipa_connection_wait_seconds',
-    'Time callers waited for one of the [ipa] max_connections connections '
-    'to IPA, by outcome (acquired, timeout).',
+    'Time callers waited for one of the [ipa] max_connections_per_server '
+    'connections to an IPA server, by outcome (acquired, timeout).',
     ['outcome'], buckets=_IPA_BUCKETS, registry=None)
 
 NOTIFICATIONS = prometheus_client.Counter(

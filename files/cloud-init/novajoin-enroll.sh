@@ -10,7 +10,7 @@
 # Exit status: 0 enrolled, already enrolled, or enrollment not requested;
 # 1 enrollment failed; 2 invalid settings.
 #
-# Settings (environment variables, all optional; README section "cloud-init"):
+# Settings (environment variables, all optional; doc/source/cloud-init/index.rst):
 #   NOVAJOIN_METADATA_URL        base URL    [http://169.254.169.254/openstack]
 #   NOVAJOIN_METADATA_VERSIONS   versions tried in order  [latest 2016-10-06]
 #   NOVAJOIN_CONFIG_DRIVE_DIR    directory holding the config drive contents

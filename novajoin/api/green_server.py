@@ -25,8 +25,9 @@ from oslo_log import log as logging
 LOG = logging.getLogger(__name__)
 
 
-# [ssl] ciphers when unset (README "TLS policy"): TLS 1.2 suites of Mozilla's
-# "intermediate" profile, forward secret AEAD only, for EC and RSA keys.
+# [ssl] ciphers when unset (doc/source/admin/tls-policy.rst): TLS 1.2
+# suites of Mozilla's "intermediate" profile, forward secret AEAD only, for
+# EC and RSA keys.
 # oslo.service's option has no default and no public way to give it one,
 # so it is applied here. TLS 1.3 suites are OpenSSL's, all AEAD.
 DEFAULT_CIPHERS = ':'.join([

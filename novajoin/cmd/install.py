@@ -4,10 +4,10 @@
         [--dry-run] [--glance-metadefs --config-file ADMIN.conf]
 
 In IPA (as an IPA administrator): the permissions, privilege and role of
-README "Permissions in IPA" and the ``nova/<controller fqdn>`` service as
-the role's member; then the service keytab (``ipa-getkeytab``), the OTP
-key, ``join.conf``, and the nova.conf settings (printed, or applied to
-``--nova-conf``). Every step is idempotent; ``--dry-run`` only reports.
+the admin guide's "Permissions in IPA" and the ``nova/<controller fqdn>``
+service as the role's member; then the service keytab (``ipa-getkeytab``),
+the OTP key, ``join.conf``, and the nova.conf settings (printed, or applied
+to ``--nova-conf``). Every step is idempotent; ``--dry-run`` only reports.
 """
 
 import getpass

@@ -15,7 +15,7 @@ metrics_opts = [
                      'served only with api_port_path. The metrics hold '
                      'counts and timings only, never a secret or instance '
                      'data. With several API processes set '
-                     'PROMETHEUS_MULTIPROC_DIR (README "Monitoring").'),
+                     'PROMETHEUS_MULTIPROC_DIR (admin guide, "Monitoring").'),
     cfg.HostAddressOpt('api_listener_host', default='127.0.0.1',
                        help='Address novajoin-server serves /metrics on '
                             '(plain HTTP; whoever reaches it can read '
@@ -28,7 +28,8 @@ metrics_opts = [
                      'who reaches the API port can read the metrics. The '
                      'only way to serve them under uWSGI or httpd; deny '
                      '/metrics in front of the API to clients that are not '
-                     'yours (README "Monitoring"). Off: that path answers '
+                     'yours (admin guide, "Monitoring"). Off: that path '
+                     'answers '
                      '404.'),
     cfg.HostAddressOpt('listener_host', default='127.0.0.1',
                        help='Address novajoin-notify serves /metrics on.'),

@@ -1,6 +1,6 @@
 """The permissions, privilege and role novajoin's principal needs in IPA.
 
-Exactly README's "Permissions in IPA" (novajoin 1.3.0's
+Exactly the admin guide's "Permissions in IPA" (novajoin 1.3.0's
 ``novajoin-ipa-setup``, and the host managers TLS services need): five
 permissions of our own, one privilege with them and FreeIPA's system
 permissions for hosts, services, keytabs, DNS and certificates, one role
@@ -16,9 +16,11 @@ from novajoin.ipa import errors
 Permission = collections.namedtuple('Permission',
                                     ['name', 'right', 'type', 'attrs'])
 
-# The single list of what novajoin's principal is granted: README
-# "Permissions in IPA" shows the same commands, and
-# tests/unit/deployment/test_readme_permissions.py fails when they differ.
+# The single list of what novajoin's principal is granted: the admin
+# guide's "Permissions in IPA" (doc/source/admin/permissions.rst) renders
+# its commands from it (doc/ext/ipa_commands.py), and
+# tests/unit/docs/test_permissions_documented.py fails when the guides name
+# a permission, privilege or role that is not here.
 OWN_PERMISSIONS = (
     Permission('Modify host password', 'write', 'host', ['userpassword']),
     Permission('Write host certificate', 'write', 'host',

@@ -46,8 +46,8 @@ def settings(updater, api_url, api_ca_file=None,
         api['vendordata_jsonfile_path'] = cloud_init_vendordata
     elif static_file != cloud_init_vendordata:
         notes.append('nova already serves StaticJSON vendordata from %s; '
-                     'add the cloud-config of %s to it (README '
-                     '"Enrollment inside the instance")'
+                     'add the cloud-config of %s to it (cloud-init '
+                     'guide, "Enrollment inside the instance")'
                      % (static_file, cloud_init_vendordata))
     api['vendordata_providers'] = _merged_list(
         current('api', 'vendordata_providers'), providers)

@@ -1,5 +1,6 @@
-"""The README's sandbox command keeps working: ``tools/sandbox.py`` plays
-the whole flow and exits 0, on both notification transports."""
+"""The README's sandbox command (doc/source/contributor/sandbox.rst)
+keeps working: ``tools/sandbox.py`` plays the whole flow and exits 0, on
+both notification transports."""
 
 import os
 import re

@@ -14,7 +14,8 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[2] / 'novajoin'
 
-# Lowest first. The README's "Code map" shows the same layers.
+# Lowest first. The contributor guide's "Code map"
+# (doc/source/contributor/layout.rst) shows the same layers.
 LAYERS = (
     ('exception', 'metrics'),                     # cross-cutting
     ('conf',),                                    # configuration

@@ -4,7 +4,7 @@
 Otherwise the path answers 404 as if it did not exist (novajoin-server
 serves metrics on a management listener of its own,
 :mod:`novajoin.api.metrics_listener`). It needs no token (Prometheus
-scrapes without one); README "Monitoring" says how to keep it from
+scrapes without one); the admin guide's "Monitoring" says how to keep it from
 untrusted clients.
 """
 

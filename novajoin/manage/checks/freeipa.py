@@ -17,7 +17,7 @@ LOGIN = 'IPA login'
 PERMISSIONS = 'IPA permissions'
 
 _PERMISSIONS_FIX = ('grant novajoin\'s principal the "Nova Host Manager" '
-                    'role (README, "Permissions in IPA")')
+                    'role (admin guide, "Permissions in IPA")')
 
 
 def check_all(conf, probe_name):

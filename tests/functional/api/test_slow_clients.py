@@ -3,7 +3,7 @@
 One client holds 1,000 connections that never start TLS, or 1,000 TLS
 connections sending their headers a byte per second; a nova-shaped request
 on a fresh connection must still be answered within a second (a
-correctness bound, not a benchmark). The runners README recommends where
+correctness bound, not a benchmark). The runners the guide recommends where
 untrusted clients reach the port: novajoin-server and the shipped uWSGI
 ini.
 
@@ -13,7 +13,8 @@ post-buffering: the 401 comes before the body is read), the haproxy
 example in front of uWSGI and of httpd, and the httpd vhost, whose
 mod_wsgi 4.9 daemon thread reads the rest of the body after the
 application has answered: there it is the vhost's 1 s body timeout that
-frees the threads the 40 held (README "Slow clients"). Slow headers go to
+frees the threads the 40 held (doc/source/admin/tls-policy.rst, "Slow
+clients"). Slow headers go to
 the httpd vhost and the haproxy example too.
 """
 
@@ -135,7 +136,7 @@ def any_runner(request, tmp_path_factory, test_ca, ks, ipa, otp_key_file,
 # wsgi_hook_daemon_handler) as it trickles through httpd, so the 40 slow
 # bodies take all 32 threads until the vhost's RequestReadTimeout body=1
 # ends them with 408, before nova's first request; with body=5-10 nova
-# waited 3.5 s. README "Slow clients".
+# waited 3.5 s. doc/source/admin/tls-policy.rst, "Slow clients".
 @pytest.mark.parametrize('any_runner', ['novajoin-server', 'uwsgi',
                                         'haproxy', 'haproxy-httpd', 'httpd'],
                          indirect=True)

@@ -1,4 +1,5 @@
-"""Every runner we ship offers the TLS policy README "TLS" states.
+"""Every runner we ship offers the TLS policy the admin guide states
+(doc/source/admin/tls-policy.rst).
 
 Debian's sslscan against novajoin-server, the shipped uWSGI ini, the
 shipped httpd vhost and the shipped haproxy example, each with an EC and
@@ -84,8 +85,8 @@ def test_key_exchange_groups_include_x25519(scanned, request):
     groups = {g.get('name').lower().split()[0] for g in report.iter('group')}
     if request.node.callspec.id.startswith('uwsgi-'):
         # uWSGI 2.0's HTTPS router sets P-256 as its only group and has no
-        # option for others (README "TLS policy"): the known exception,
-        # asserted so that a uWSGI that offers more is noticed.
+        # option for others (doc/source/admin/tls-policy.rst): the known
+        # exception, asserted so that a uWSGI that offers more is noticed.
         assert groups == {'secp256r1'}, groups
         return
     assert 'x25519' in groups, groups

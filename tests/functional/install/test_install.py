@@ -1,5 +1,5 @@
-"""novajoin-install against the IPA simulator: the IPA objects of README
-"Permissions in IPA", the keytab, the OTP key, join.conf and nova.conf;
+"""novajoin-install against the IPA simulator: the IPA objects of the admin
+guide's "Permissions in IPA", the keytab, the OTP key, join.conf and nova.conf;
 idempotent, and --dry-run changes nothing."""
 
 import base64
@@ -103,7 +103,7 @@ def test_install_twice_then_nothing_to_change(ipa, sim, installer, tmp_path):
         entry = ipa.call('permission_show', [permission.name])['result']
         assert entry['attrs'] == permission.attrs
         assert entry['ipapermright'] == [permission.right]
-    # TLS services make a host the manager of another (README
+    # TLS services make a host the manager of another (admin guide,
     # "Permissions in IPA").
     assert 'Modify host managedBy attribute' in privilege[
         'memberof_permission']

@@ -213,7 +213,8 @@ def test_repeats_of_a_64_principal_instance_read_no_service_from_ipa(
         response = nova.post(body)
         assert response.status_code == 200, response.text
     # One process, nothing configured: its own cache answers the host
-    # (README "IPA calls per boot"); the services cost nothing either.
+    # (doc/source/admin/enrollment.rst, "IPA calls per boot"); the
+    # services cost nothing either.
     assert sim.admin.calls('service_show') == 0
     assert sim.admin.calls('host_show') == 0
     assert sim.admin.calls('server_find') == 0
