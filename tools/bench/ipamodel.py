@@ -18,7 +18,9 @@ of ``--instances`` new instances asking once each (a boot's first
 request), then per repeat, the same instances asking once more (answered
 from the cache: that pass's IPA round trips are counted too); RSS per
 process, start to first enrollment (spawn to
-the first answer carrying an OTP). Where the CPU went during the storm
+the first answer carrying an OTP; with start to ready, the first answer
+to ``GET /``, and the part of IPA's latency in it, its logins and round
+trips at ``--latency-ms`` each). Where the CPU went during the storm
 tells whether IPA or this machine was the limit: the machine's busy share
 of its cores (``/proc/stat``) and the CPU seconds of the API, the
 simulators and this process (the nova clients). The load average is
@@ -122,18 +124,29 @@ def _one_storm(report, env, args, setup, pattern, token):
     workdir = os.path.join(env.workdir, 'm%s%s%d' % (
         setup[0], pattern[0], time.monotonic_ns() % 100000))
     env.ipa.reset()
+    env.ipa.reset_stats()
     started = time.perf_counter()
     sims = [sim.process.pid for sim in env.ipa.sims]
-    with api.run(workdir, env, conf) as (server, _):
+    with api.run(workdir, env, conf) as (server, ready):
         first = _first_enrollment(server, token, env.image_id, started)
+        first_ipa = env.ipa.stats()
+        # What IPA's latency alone adds to the first enrollment: its
+        # logins and round trips, each at --latency-ms (one after the
+        # other: the first request is alone).
+        first_ipa_s = ((first_ipa['round_trips'] + first_ipa['logins'])
+                       * args.latency_ms / 1000.0)
         cpu = _cpu_seconds(server.process.pid)
         sims_cpu = sum(_cpu_seconds(pid) for pid in sims)
         machine = _machine_ticks()
+        window = time.perf_counter()
+        clients_cpu = time.process_time()
         figures, _ = boots.storm(
             report, env, storm_args, server.url, server.ca_file, token,
             '%s, %s' % (setup, pattern), env.ipa)
         busy, total = (now - then for now, then
                        in zip(_machine_ticks(), machine))
+        window = time.perf_counter() - window
+        clients_cpu = time.process_time() - clients_cpu
         sims_cpu = sum(_cpu_seconds(pid) for pid in sims) - sims_cpu
         cpu = _cpu_seconds(server.process.pid) - cpu
         rss = api.rss_mb(server.process.pid)
@@ -170,10 +183,12 @@ def _one_storm(report, env, args, setup, pattern, token):
         'machine_busy_share': busy / float(total) if total else None,
         'cpu_s_api': cpu,
         'cpu_s_simulators': sims_cpu,
-        'cpu_s_clients': figures['client_cpu_s'],
-        'storm_wall_s': figures['wall_s'],
+        'cpu_s_clients': clients_cpu,
+        'cpu_window_s': window,
         'rss_mb': max(workers_rss.values()) if workers_rss else None,
         'first_enrollment_s': first,
+        'start_to_ready_s': ready,
+        'first_enrollment_ipa_s': first_ipa_s,
         'consistent': figures['check']['ok'] and failed == 0,
     }
 
@@ -250,12 +265,12 @@ def render(results):
     lines.append('Where the CPU went during the storm (%d cores; shares of '
                  'the machine) and the repeat pass' % results['cores'])
     header = ('CPU/enroll', 'CPU/repeat', 'rep. trips', 'machine', 'API',
-              'simulators', 'clients')
+              'simulators', 'clients', 'ready', 'first IPA')
     lines.append('%-27s' % 'setup/pattern'
                  + ''.join('%12s' % h for h in header))
     for name, run in results['runs'].items():
         m = run['median']
-        capacity = results['cores'] * m['storm_wall_s']
+        capacity = results['cores'] * m['cpu_window_s']
 
         def share(seconds):
             return _fmt(seconds * 100.0 / capacity, '%.0f %%')
@@ -265,7 +280,8 @@ def render(results):
             _fmt(m['repeat_pass_ipa_round_trips'], '%d'),
             _fmt(m['machine_busy_share'] * 100, '%.0f %%'),
             share(m['cpu_s_api']), share(m['cpu_s_simulators']),
-            share(m['cpu_s_clients'])]
+            share(m['cpu_s_clients']), stats.ms(m['start_to_ready_s']),
+            stats.ms(m['first_enrollment_ipa_s'])]
         lines.append('%-27s' % name + ''.join('%12s' % c for c in cells))
     return '\n'.join(lines)
 
