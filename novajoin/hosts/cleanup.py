@@ -71,18 +71,39 @@ def delete_owned_resources(ipa, owned, services=None):
     IP records added under the host's name. A host that is already gone
     counts as deleted, so repeating this is harmless.
 
+    Several names go in one ``batch`` round trip (subhosts first). A
+    batch is not a transaction: when one delete fails, the others stand
+    and the first failure is raised, so the notification is retried and
+    finds only what is left.
+
     Returns the fqdns this call deleted, without those already gone.
     """
     if services is not None:
         for fqdn in owned.host_fqdns:
             services.release(owned.instance_id, fqdn, owned.subhost_fqdns)
-    deleted = []
-    for fqdn in owned.subhost_fqdns + owned.host_fqdns:
+    fqdns = owned.subhost_fqdns + owned.host_fqdns
+    if len(fqdns) == 1:
         try:
-            ipa.host_del(fqdn, updatedns=True)
-        except ipa_errors.NotFound:
+            ipa.host_del(fqdns[0], updatedns=True)
+            errors = [None]
+        except ipa_errors.NotFound as exc:
+            errors = [exc]
+    else:
+        errors = [item.error for item in ipa.batch(
+            [('host_del', [fqdn], {'updatedns': True}) for fqdn in fqdns])]
+    deleted = []
+    failure = None
+    for fqdn, error in zip(fqdns, errors):
+        if error is None:
+            deleted.append(fqdn)
+        elif isinstance(error, ipa_errors.NotFound):
             LOG.debug('instance=%s fqdn=%s already deleted',
                       owned.instance_id, fqdn)
-        else:
-            deleted.append(fqdn)
+        elif failure is None:
+            failure = error
+    if failure is not None:
+        LOG.warning('instance=%s deleted=%s; a delete failed, the '
+                    'notification will be retried: %s', owned.instance_id,
+                    ','.join(deleted) or '-', failure)
+        raise failure
     return deleted

@@ -173,6 +173,9 @@ class FakeIPA(object):
 
     def host_del(self, fqdn, timeout=None, **options):
         self._enter('host_del', fqdn, timeout, options)
+        return self._batch_host_del(fqdn, **options)
+
+    def _batch_host_del(self, fqdn, **options):
         _check_options(options, {'updatedns'})
         with self._lock:
             if self.hosts.pop(fqdn, None) is None:
