@@ -23,7 +23,9 @@ to ``GET /``, and the part of IPA's latency in it, its logins and round
 trips at ``--latency-ms`` each). Where the CPU went during the storm
 tells whether IPA or this machine was the limit: the machine's busy share
 of its cores (``/proc/stat``) and the CPU seconds of the API, the
-simulators and this process (the nova clients). The load average is
+simulators and this process (the nova clients); and the IPA round trip
+the API saw (p50 on the wire: the latency plus the simulator's own time),
+with the share of the ceiling that round trip allows. The load average is
 printed at the start: figures are only worth publishing from a quiet
 machine (load average under 0.5).
 """
@@ -140,6 +142,7 @@ def _one_storm(report, env, args, setup, pattern, token):
         machine = _machine_ticks()
         window = time.perf_counter()
         clients_cpu = time.process_time()
+        offset = api.log_size(server)
         figures, _ = boots.storm(
             report, env, storm_args, server.url, server.ca_file, token,
             '%s, %s' % (setup, pattern), env.ipa)
@@ -147,6 +150,7 @@ def _one_storm(report, env, args, setup, pattern, token):
                        in zip(_machine_ticks(), machine))
         window = time.perf_counter() - window
         clients_cpu = time.process_time() - clients_cpu
+        wire = api.slot_figures(api.log_since(server, offset))['wire_s']
         sims_cpu = sum(_cpu_seconds(pid) for pid in sims) - sims_cpu
         cpu = _cpu_seconds(server.process.pid) - cpu
         rss = api.rss_mb(server.process.pid)
@@ -171,6 +175,12 @@ def _one_storm(report, env, args, setup, pattern, token):
         'writes_per_boot': figures['ipa_writes_per_boot'],
         'boots_per_s': figures['boots_per_s'],
         'ceiling_boots_per_s': ceiling,
+        'ipa_wire_p50_s': wire['p50'],
+        # The ceiling at the round trip the API saw (latency plus the
+        # simulator's own time on this machine's cores).
+        'wire_ceiling_boots_per_s': (
+            len(env.ipa.sims) * env.ipa.max_concurrency
+            / (wire['p50'] * trips) if trips and wire['p50'] else None),
         'ceiling_share': (figures['boots_per_s'] / ceiling
                           if ceiling else None),
         'errors': figures['errors'],
@@ -265,7 +275,8 @@ def render(results):
     lines.append('Where the CPU went during the storm (%d cores; shares of '
                  'the machine) and the repeat pass' % results['cores'])
     header = ('CPU/enroll', 'CPU/repeat', 'rep. trips', 'machine', 'API',
-              'simulators', 'clients', 'ready', 'first IPA')
+              'simulators', 'clients', 'ready', 'first IPA', 'IPA p50',
+              'of wire')
     lines.append('%-27s' % 'setup/pattern'
                  + ''.join('%12s' % h for h in header))
     for name, run in results['runs'].items():
@@ -281,7 +292,11 @@ def render(results):
             _fmt(m['machine_busy_share'] * 100, '%.0f %%'),
             share(m['cpu_s_api']), share(m['cpu_s_simulators']),
             share(m['cpu_s_clients']), stats.ms(m['start_to_ready_s']),
-            stats.ms(m['first_enrollment_ipa_s'])]
+            stats.ms(m['first_enrollment_ipa_s']),
+            stats.ms(m['ipa_wire_p50_s']),
+            _fmt(None if not m['wire_ceiling_boots_per_s']
+                 else m['boots_per_s'] * 100.0
+                 / m['wire_ceiling_boots_per_s'], '%.0f %%')]
         lines.append('%-27s' % name + ''.join('%12s' % c for c in cells))
     return '\n'.join(lines)
 
