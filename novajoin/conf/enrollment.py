@@ -91,7 +91,7 @@ enrollment_opts = [
                     'are seen at once where the cache is shared.'),
     cfg.FloatOpt('memcached_timeout', default=0.2, min=0.01,
                  deprecated_for_removal=True,
-                 deprecated_reason='Use [cache] memcache_socket_timeout.',
+                 deprecated_reason='Use [cache] socket_timeout.',
                  help='With the deprecated memcached_servers: seconds to '
                       'connect to or wait for memcached before asking IPA '
                       'instead; a server that failed is skipped for 10 '

@@ -40,9 +40,10 @@ metrics_opts = [
                     'and of those still waiting for enrollment '
                     '(novajoin_owned_hosts), done by novajoin-notify. For '
                     'N owned hosts each count costs about N/250 IPA round '
-                    'trips (the paged owner search, about N/1,400 '
-                    'host_find, and one batch of host_show per 250 '
-                    'hosts); memory stays flat. 0 disables the count.'),
+                    'trips (one batch of host_show per 250 hosts, plus '
+                    'the paged owner search: 17 host_find up to about '
+                    '22,000 hosts, 258 up to 350,000); memory stays '
+                    'flat. 0 disables the count.'),
 ]
 
 

@@ -4,9 +4,10 @@ A host novajoin added keeps its one-time password until the instance runs
 ``ipa-join``; a growing number of such hosts means instances boot but do
 not enroll (cloud-init failing, IPA unreachable from the tenant network).
 
-Cost: the owner listing (:mod:`novajoin.hosts.inventory`: about
-N/1,400 searches, without ``all``) and, because ``host_find`` does not
-report whether a host has a keytab, one ``batch`` of ``host_show`` per
+Cost: the owner listing (:mod:`novajoin.hosts.inventory`: 17 searches
+up to about 22,000 hosts, 258 up to 350,000, without ``all``) and,
+because ``host_find`` does not report whether a host has a keytab, one
+``batch`` of ``host_show`` per
 :data:`~novajoin.hosts.inventory.SHOW_BATCH` owned hosts: about N/250
 round trips in all. The hosts are counted as the listing streams them;
 memory does not grow with N beyond one batch. That is why the listener

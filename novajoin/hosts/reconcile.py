@@ -39,18 +39,19 @@ on hosts with novajoin's owner record (:mod:`novajoin.hosts.ownership`):
   without a password, and service hosts of managed TLS services (deleting
   an instance releases them, as its delete notification would).
 
-Cost: one owner listing (:mod:`novajoin.hosts.inventory`: about N/1,400
-searches, without ``all``), nova's servers in pages, ``host_show`` in
-batches of :data:`~novajoin.hosts.inventory.SHOW_BATCH` for the pending
-hosts past the TTL (the listing does not say which hosts hold a
-keytab), at most :data:`GONE_CHECKS` direct nova ``GET`` at a time for
-the missing instances, and ``host_del`` in ``batch`` calls of at most
+Cost: one owner listing (:mod:`novajoin.hosts.inventory`: 17 searches up
+to about 22,000 hosts, 258 up to 350,000, without ``all``), nova's
+servers in pages, ``host_show`` in batches of
+:data:`~novajoin.hosts.inventory.SHOW_BATCH` for the pending hosts past
+the TTL (the listing does not say which hosts hold a keytab), at most
+:data:`GONE_CHECKS` direct nova ``GET`` at a time for the missing
+instances, and ``host_del`` in ``batch`` calls of at most
 :data:`reconcile_apply.DELETE_BATCH` (what the listing found is deleted;
 nothing is searched again). With a floating IP lookup, one neutron
 ``GET`` per floating IP listed on a living instance's own host, and for
 each stale one a ``host_show``, ``dnsrecord_del`` and ``host_mod``
-(:mod:`novajoin.hosts.reconcile_apply`). A pass keeps one small record per
-owned host.
+(:mod:`novajoin.hosts.reconcile_apply`). A pass keeps one small record
+per owned host.
 
 IPA is read before nova, so a host added after nova was listed cannot look
 like one of a missing instance. A pass that would delete more than
