@@ -39,6 +39,19 @@ def _enroll(server, ks):
     return conftest.caller_for(server, ks, 'nova').post(body)
 
 
+def _wait_until_in_flight(sim, count, limit=15.0):
+    """Until ``count`` IPA calls run at once at the simulator: that many
+    requests are inside the workers (past Keystone and the token check),
+    however slowly this machine got them there.
+    """
+    deadline = time.monotonic() + limit
+    while sim.admin.stats()['concurrent_now'] < count:
+        assert time.monotonic() < deadline, (
+            'fewer than %d requests reached IPA within %.0f s'
+            % (count, limit))
+        time.sleep(0.02)
+
+
 def _seconds_to_exit(process, signum, limit=60):
     started = time.monotonic()
     process.send_signal(signum)
@@ -63,7 +76,7 @@ def test_busy_uwsgi_answers_requests_in_flight_then_stops(served, ks,
     sim.admin.control(latency_ms=SLOW_IPA_MS)
     with futures.ThreadPoolExecutor(max_workers=3) as pool:
         answers = [pool.submit(_enroll, served, ks) for _ in range(3)]
-        time.sleep(SLOW_IPA_MS / 1000.0 / 2)
+        _wait_until_in_flight(sim, 3)
         elapsed = _seconds_to_exit(served.process, signal.SIGTERM)
         statuses = [answer.result().status_code for answer in answers]
     assert statuses == [200] * 3
@@ -77,7 +90,7 @@ def test_sighup_reloads_gracefully(served, ks, sim):
     sim.admin.control(latency_ms=SLOW_IPA_MS)
     with futures.ThreadPoolExecutor(max_workers=2) as pool:
         in_flight = [pool.submit(_enroll, served, ks) for _ in range(2)]
-        time.sleep(SLOW_IPA_MS / 1000.0 / 2)
+        _wait_until_in_flight(sim, 2)
         served.process.send_signal(signal.SIGHUP)
         assert [f.result().status_code for f in in_flight] == [200] * 2
     sim.admin.control(latency_ms=0)
