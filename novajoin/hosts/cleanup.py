@@ -61,6 +61,18 @@ def find_owned_resources(ipa, instance_id):
     return OwnedResources(instance_id, hosts, subhosts)
 
 
+def delete_hosts(ipa, fqdns):
+    """``host_del --updatedns`` of each name in one ``batch`` round trip:
+    the error of each (None where it was deleted). A refused batch is the
+    error of every name.
+    """
+    calls = [('host_del', [fqdn], {'updatedns': True}) for fqdn in fqdns]
+    try:
+        return [item.error for item in ipa.batch(calls)]
+    except ipa_errors.IPACommandError as exc:
+        return [exc] * len(calls)
+
+
 def delete_owned_resources(ipa, owned, services=None):
     """Delete what :func:`find_owned_resources` found, DNS records included.
 
@@ -89,8 +101,7 @@ def delete_owned_resources(ipa, owned, services=None):
         except ipa_errors.NotFound as exc:
             errors = [exc]
     else:
-        errors = [item.error for item in ipa.batch(
-            [('host_del', [fqdn], {'updatedns': True}) for fqdn in fqdns])]
+        errors = delete_hosts(ipa, fqdns)
     deleted = []
     failure = None
     for fqdn, error in zip(fqdns, errors):

@@ -14,13 +14,13 @@ host already gone counts as deleted; an error fails the plan of that host
 
 import logging
 
+from novajoin.hosts import cleanup
 from novajoin.hosts import floating_ip_records
 from novajoin.hosts import nonce_cache
 from novajoin.hosts import ownership
 from novajoin.hosts import rearm
 from novajoin.hosts import reconcile_plan
 from novajoin.hosts import reconcile_report
-from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
 from novajoin import metrics
 
@@ -130,14 +130,9 @@ class Applier(object):
         deletes += calls
         for start in range(0, len(deletes), DELETE_BATCH):
             chunk = deletes[start:start + DELETE_BATCH]
-            try:
-                items = self._ipa.batch([
-                    ('host_del', [plan.fqdn], {'updatedns': True})
-                    for plan in chunk])
-            except ipa_errors.IPACommandError as exc:
-                items = [ipa_client.BatchItem(None, exc)] * len(chunk)
-            for plan, item in zip(chunk, items):
-                error = item.error
+            errors = cleanup.delete_hosts(
+                self._ipa, [plan.fqdn for plan in chunk])
+            for plan, error in zip(chunk, errors):
                 if isinstance(error, ipa_errors.NotFound):
                     error = None
                 if error is None:
