@@ -10,6 +10,7 @@ from novajoin.api import deploy
 from novajoin.api.handlers import metrics
 from novajoin.api import router
 from novajoin.api import routes
+from novajoin.api import warm_up
 
 
 def app_factory(global_conf, **local_conf):
@@ -23,6 +24,9 @@ def app_factory(global_conf, **local_conf):
                                'novajoin.api.deploy.load_app, which supplies '
                                'its configuration to the paste pipeline.')
         services = deploy.build_services(conf)
+    logins = global_conf.get(warm_up.GLOBAL_CONF_KEY)
+    if logins is not None:
+        services.add_logins(logins)
     return router.Router(routes.JOIN_ROUTES, services)
 
 

@@ -44,6 +44,7 @@ import webob.exc
 from novajoin.api import deadline_pool
 from novajoin.api import errors
 from novajoin.api import validated_tokens
+from novajoin.api import warm_up
 from novajoin.conf import token_cache
 from novajoin import exception
 
@@ -110,6 +111,18 @@ class AuthProtocol(auth_token.AuthProtocol):
             int(self._conf.get('token_cache_time')))
         self._validations = deadline_pool.DeadlinePool(
             MAX_VALIDATIONS, 'token-validation')
+
+    def log_in(self):
+        """Discover Keystone, log in with this middleware's credentials and
+        validate that token, as the first request would otherwise do.
+        """
+        token = self._auth.get_token(self._session) if self._auth else None
+        # A token cache handed over in each request's environ ([...] cache)
+        # is set up by the first request; without one, the cache can be
+        # set up now.
+        if token and not self._conf.get('cache'):
+            self._token_cache.initialize({})
+            self.fetch_token(token)
 
     def process_request(self, request):
         request.environ.setdefault(ARRIVAL_KEY, time.monotonic())
@@ -186,5 +199,11 @@ def filter_factory(global_conf, **local_conf):
     conf.update(local_conf)
 
     def auth_filter(application):
-        return AuthProtocol(application, conf)
+        # keystonemiddleware warns of every key it does not know.
+        logins = conf.pop(warm_up.GLOBAL_CONF_KEY, None)
+        protocol = AuthProtocol(application, conf)
+        if logins is not None:
+            logins.add('Keystone login with [keystone_authtoken]',
+                       protocol.log_in)
+        return protocol
     return auth_filter

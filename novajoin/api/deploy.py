@@ -7,6 +7,7 @@ calls :func:`build_services` for the objects that depend on configuration
 (IPA client, Keystone session, enroller, policy enforcer).
 """
 
+import functools
 import os
 
 from oslo_config import cfg
@@ -14,6 +15,7 @@ from oslo_log import log as logging
 from paste.deploy import loadwsgi
 
 from novajoin.api import authtoken
+from novajoin.api import warm_up as warm_up_module
 from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
 from novajoin.hosts import enrollment
@@ -36,11 +38,26 @@ class APIServices(object):
     (None: metadata service keys are ignored).
     """
 
-    def __init__(self, conf, enforcer, enroller, tls_services=None):
+    def __init__(self, conf, enforcer, enroller, tls_services=None,
+                 ipa=None, session=None):
         self.conf = conf
         self.enforcer = enforcer
         self.enroller = enroller
         self.tls_services = tls_services
+        self._ipa = ipa
+        self._session = session
+
+    def add_logins(self, warm_up):
+        """The logins a worker can do before its first request: one per
+        IPA server, and ``[service_credentials]``'s Keystone token.
+        """
+        if self._session is not None:
+            warm_up.add('Keystone login with [service_credentials]',
+                        self._session.get_token)
+        transport = self._ipa.transport if self._ipa is not None else None
+        for server in (transport.servers if transport is not None else ()):
+            warm_up.add('IPA login to %s' % server, functools.partial(
+                transport.log_in, server, self._ipa.timeout))
 
 
 def load_conf(args, default_config_files=None):
@@ -66,14 +83,18 @@ def build_services(conf):
     enforcer = policy.build_enforcer(conf)
     return APIServices(
         conf, enforcer, enroller,
-        services_manager.TLSServices.from_conf(conf, ipa, enforcer))
+        services_manager.TLSServices.from_conf(conf, ipa, enforcer),
+        ipa=ipa, session=session)
 
 
-def load_app(conf, services=None):
+def load_app(conf, services=None, warm_up=None):
     """The API's WSGI application for ``conf``.
 
     ``services`` replaces the objects :func:`build_services` would make
-    (tests pass a fake enroller).
+    (tests pass a fake enroller). ``warm_up``, a
+    :class:`novajoin.api.warm_up.WarmUp`, gets the logins the pipeline can
+    do before its first request; whoever loads the app starts it once the
+    process serves (after any fork).
     """
     paste_file = find_paste_file(conf)
     pipeline = PIPELINES[conf.auth_strategy]
@@ -86,6 +107,8 @@ def load_app(conf, services=None):
     global_conf = {'oslo_config_config': conf}
     if services is not None:
         global_conf[SERVICES_KEY] = services
+    if warm_up is not None:
+        global_conf[warm_up_module.GLOBAL_CONF_KEY] = warm_up
     return loader.get_context(loadwsgi.APP, pipeline, global_conf).create()
 
 

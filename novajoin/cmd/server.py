@@ -36,6 +36,7 @@ from oslo_service import wsgi  # noqa: E402
 from novajoin.api import deploy  # noqa: E402
 from novajoin.api import green_server  # noqa: E402
 from novajoin.api import metrics_listener  # noqa: E402
+from novajoin.api import warm_up  # noqa: E402
 from novajoin.cmd import cli_logging  # noqa: E402
 from novajoin import exception  # noqa: E402
 
@@ -93,7 +94,22 @@ def load_server_conf(conf):
     return server_conf
 
 
-def build_server(conf, app):
+class Server(wsgi.Server):
+    """oslo.service's WSGI server; ``on_start()`` runs in the process that
+    serves (each worker, after the fork) once it listens.
+    """
+
+    def __init__(self, *args, on_start=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._on_start = on_start
+
+    def start(self):
+        super().start()
+        if self._on_start is not None:
+            self._on_start()
+
+
+def build_server(conf, app, on_start=None):
     server_conf = load_server_conf(conf)
     context = None
     if tls_enabled(server_conf):
@@ -103,12 +119,12 @@ def build_server(conf, app):
         header_timeout=conf.api.header_timeout)
     # TLS is done per connection by the protocol, not on the listening
     # socket, where oslo.service would put it.
-    return wsgi.Server(server_conf, 'novajoin-api', app,
-                       host=conf.join_listen, port=conf.join_listen_port,
-                       pool_size=connection_pool_size(
-                           conf.api.max_client_connections),
-                       protocol=protocol, backlog=_LISTEN_BACKLOG,
-                       use_ssl=False)
+    return Server(server_conf, 'novajoin-api', app,
+                  host=conf.join_listen, port=conf.join_listen_port,
+                  pool_size=connection_pool_size(
+                      conf.api.max_client_connections),
+                  protocol=protocol, backlog=_LISTEN_BACKLOG,
+                  use_ssl=False, on_start=on_start)
 
 
 def connection_pool_size(wanted):
@@ -136,8 +152,9 @@ def main(argv=None):
     conf = deploy.load_conf(sys.argv[1:] if argv is None else argv)
     cli_logging.setup(conf)
     try:
-        app = deploy.load_app(conf)
-        server = build_server(conf, app)
+        logins = warm_up.WarmUp()
+        app = deploy.load_app(conf, warm_up=logins)
+        server = build_server(conf, app, on_start=logins.start)
     except (exception.ConfigurationError, cfg.Error, OSError) as error:
         LOG.error('novajoin-server cannot start: %s', error)
         return 1

@@ -83,7 +83,7 @@ class IPAClient(object):
         self.domain = domain
         self.api_version = api_version
         self.timeout = timeout
-        self._transport = transport
+        self.transport = transport
         self._clock = clock
 
     @classmethod
@@ -101,7 +101,7 @@ class IPAClient(object):
                    timeout=ipa_conf.timeout)
 
     def close(self):
-        self._transport.close()
+        self.transport.close()
 
     def _deadline(self, timeout):
         seconds = self.timeout
@@ -125,7 +125,7 @@ class IPAClient(object):
         started = time.monotonic()
         outcome = 'failed'
         try:
-            envelope = self._transport.post_json(
+            envelope = self.transport.post_json(
                 body, deadline, key=routing_key(method, args))
             output = command_output(method, envelope)
             outcome = 'ok'

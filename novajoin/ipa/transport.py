@@ -15,6 +15,7 @@ import requests
 import tenacity
 
 from novajoin.ipa import connections
+from novajoin.ipa import deadline as deadlines
 from novajoin.ipa import errors
 from novajoin.ipa import retry
 from novajoin.ipa import routing
@@ -55,6 +56,22 @@ class Transport(object):
 
     def close(self):
         self._connections.close()
+
+    def log_in(self, server, seconds):
+        """Get ``server`` a session within ``seconds``, unless it has one.
+
+        A process logs in when it starts serving rather than during the
+        first request that reaches each server.
+        """
+        call = retry.Call(deadlines.Deadline(seconds), [server])
+        try:
+            self._sessions.cookie(call, server, stale=None)
+        except retry.Retryable as exc:
+            raise errors.IPAUnavailable('cannot log in to IPA: %s' % exc)
+        except requests.RequestException as exc:
+            raise errors.IPAProtocolError(
+                'unexpected HTTP failure logging in to IPA server %s: %s'
+                % (server, exc))
 
     def post_json(self, body, deadline, key=None):
         """POST ``body`` to /ipa/session/json; return the decoded JSON.

@@ -57,11 +57,16 @@ def sections(env, ipa, args, workers=1, auth='keystone',
 
 
 @contextlib.contextmanager
-def run(workdir, env, conf, name='novajoin'):
-    """The API process; yields (server, seconds from start to first 200)."""
+def run(workdir, env, conf, name='novajoin', source=None):
+    """The API process; yields (server, seconds from start to first 200).
+
+    ``source``: a directory holding another tree's ``novajoin`` package,
+    which the process then runs instead of this one's.
+    """
     started = time.perf_counter()
-    with novajoin_server.run_novajoin_server(workdir, env.ca, conf,
-                                             name=name) as server:
+    with novajoin_server.run_novajoin_server(
+            workdir, env.ca, conf, name=name,
+            env={'PYTHONPATH': source} if source else None) as server:
         first = _first_answer(server, started)
         yield server, first
 

@@ -34,12 +34,20 @@ import argparse
 import concurrent.futures
 import os
 import statistics
+import subprocess
 import time
 
 from bench import api
 from bench import boots
 from bench import stats
 from sandboxlib import nova
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+# The tree the performance issue measured as "today": the layout issue
+# merged, before the single batch and the caches.
+BASELINE_REF = '4e9f73b41790e3bc7572108ce398109705c86b5c'
 
 SETUPS = ('in-process', 'shared')
 PATTERNS = ('config-drive', 'metadata-service')
@@ -132,11 +140,10 @@ def _one_storm(report, env, args, setup, pattern, token):
     with api.run(workdir, env, conf) as (server, ready):
         first = _first_enrollment(server, token, env.image_id, started)
         first_ipa = env.ipa.stats()
-        # What IPA's latency alone adds to the first enrollment: its
-        # logins and round trips, each at --latency-ms (one after the
-        # other: the first request is alone).
-        first_ipa_s = ((first_ipa['round_trips'] + first_ipa['logins'])
-                       * args.latency_ms / 1000.0)
+        # What IPA's latency adds to the first enrollment: its round trips
+        # at --latency-ms each (the first request is alone). The logins,
+        # made as the process starts serving, are counted apart.
+        first_ipa_s = first_ipa['round_trips'] * args.latency_ms / 1000.0
         cpu = _cpu_seconds(server.process.pid)
         sims_cpu = sum(_cpu_seconds(pid) for pid in sims)
         machine = _machine_ticks()
@@ -199,8 +206,75 @@ def _one_storm(report, env, args, setup, pattern, token):
         'first_enrollment_s': first,
         'start_to_ready_s': ready,
         'first_enrollment_ipa_s': first_ipa_s,
+        'first_enrollment_ipa_logins': first_ipa['logins'],
         'consistent': figures['check']['ok'] and failed == 0,
     }
+
+
+def export_tree(repo, ref, workdir):
+    """``ref``'s ``novajoin`` package, extracted under ``workdir``: the
+    directory to put on the API's PYTHONPATH.
+    """
+    tree = os.path.join(workdir, 'src-%s' % ref.replace('/', '_'))
+    os.makedirs(tree, exist_ok=True)
+    archive = subprocess.run(['git', '-C', repo, 'archive', ref, 'novajoin'],
+                             stdout=subprocess.PIPE, check=True).stdout
+    subprocess.run(['tar', '-x', '-C', tree], input=archive, check=True)
+    return tree
+
+
+def _fresh_process(report, env, args, token, label, source):
+    """One API process (one worker, in-process cache) of ``source``'s
+    tree (None: this one): start to ready and to first enrollment, then
+    CPU per enrollment and per repeat, RSS.
+    """
+    conf = api.sections(env, env.ipa, args, workers=1, auth=args.auth)
+    workdir = os.path.join(env.workdir, 'b%s%d' % (
+        label[0], time.monotonic_ns() % 100000))
+    env.ipa.reset()
+    env.ipa.reset_stats()
+    passes = argparse.Namespace(**vars(args))
+    passes.instances = args.baseline_instances
+    started = time.perf_counter()
+    with api.run(workdir, env, conf, source=source) as (server, ready):
+        first = _first_enrollment(server, token, env.image_id, started)
+        with report.step('%s: start, first enrollment, %d new instances '
+                         'ask once each, then once more' % (
+                             label, passes.instances)):
+            enroll, repeat, trips, failed = _cpu_passes(env, passes, server,
+                                                        token)
+            rss = api.rss_mb(server.process.pid)
+            report.detail('ready %s, first enrollment %s; %.2f ms CPU per '
+                          'enrollment, %.2f ms per repeat (%d IPA round '
+                          'trips), %d without an OTP', stats.ms(ready),
+                          stats.ms(first), enroll * 1000, repeat * 1000,
+                          trips, failed)
+    return {'start_to_ready_s': ready, 'first_enrollment_s': first,
+            'cpu_ms_per_enrollment': enroll * 1000.0,
+            'cpu_ms_per_repeat': repeat * 1000.0,
+            'repeat_pass_ipa_round_trips': trips,
+            'rss_mb': max(rss.values()) if rss else None,
+            'failed': failed}
+
+
+def compare_with_baseline(report, env, args, token, repo):
+    """This tree and ``args.baseline_ref``'s under the same harness on the
+    same machine, alternately, ``args.repetitions`` times: medians.
+    """
+    source = export_tree(repo, args.baseline_ref, env.workdir)
+    runs = {'current': [], 'baseline': []}
+    for _ in range(args.repetitions):
+        runs['current'].append(_fresh_process(report, env, args, token,
+                                              'this tree', None))
+        runs['baseline'].append(_fresh_process(
+            report, env, args, token, args.baseline_ref, source))
+    return {'ref': args.baseline_ref,
+            'instances': args.baseline_instances,
+            'current': {key: _median(runs['current'], key)
+                        for key in runs['current'][0]},
+            'baseline': {key: _median(runs['baseline'], key)
+                         for key in runs['baseline'][0]},
+            'each': runs}
 
 
 def _median(runs, key):
@@ -209,7 +283,9 @@ def _median(runs, key):
 
 
 def run(report, env, args):
-    """Every setup and pattern, ``args.repetitions`` times: medians."""
+    """Every setup and pattern, ``args.repetitions`` times: medians; then
+    the comparison with ``args.baseline_ref`` (unless ``none``).
+    """
     load = os.getloadavg()
     with report.step('load average at start: %.2f %.2f %.2f'
                      % load):
@@ -241,6 +317,9 @@ def run(report, env, args):
                 'consistent': all(run['consistent'] for run in runs),
                 'each': runs,
             }
+    if args.baseline_ref != 'none':
+        results['baseline'] = compare_with_baseline(report, env, args, token,
+                                                    REPO)
     results['load_average_end'] = list(os.getloadavg())
     return results
 
@@ -298,6 +377,32 @@ def render(results):
                  else m['boots_per_s'] * 100.0
                  / m['wire_ceiling_boots_per_s'], '%.0f %%')]
         lines.append('%-27s' % name + ''.join('%12s' % c for c in cells))
+    if results.get('baseline'):
+        lines.append('')
+        lines.append(render_baseline(results['baseline']))
+    return '\n'.join(lines)
+
+
+def render_baseline(baseline):
+    """This tree against the baseline, fresh processes of one worker."""
+    lines = ['Fresh process, one worker, in-process cache: this tree and %s '
+             '(same harness and machine, alternately; %d new instances ask '
+             'once, then once more)' % (baseline['ref'],
+                                        baseline['instances'])]
+    header = ('ready', 'first', 'CPU/enroll', 'CPU/repeat', 'rep. trips',
+              'RSS')
+    lines.append('%-27s' % 'tree' + ''.join('%12s' % h for h in header))
+    for name in ('current', 'baseline'):
+        m = baseline[name]
+        lines.append('%-27s' % (baseline['ref'] if name == 'baseline'
+                                else 'this tree') + ''.join(
+            '%12s' % c for c in (
+                stats.ms(m['start_to_ready_s']),
+                stats.ms(m['first_enrollment_s']),
+                _fmt(m['cpu_ms_per_enrollment'], '%.2f ms'),
+                _fmt(m['cpu_ms_per_repeat'], '%.2f ms'),
+                _fmt(m['repeat_pass_ipa_round_trips'], '%d'),
+                _fmt(m['rss_mb'], '%.0f MB'))))
     return '\n'.join(lines)
 
 

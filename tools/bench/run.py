@@ -168,6 +168,13 @@ def parse_args(argv):
     add('--repetitions', type=int, default=3,
         help='runs of each ipa-model case and of each reconcile size, '
              'medians reported; default: %(default)s')
+    add('--baseline-ref', default=ipamodel.BASELINE_REF,
+        help='ipa-model also runs the API of this git commit (fresh '
+             'processes, one worker) beside this tree, for the targets '
+             '"no worse than before"; none to skip; default: %(default)s')
+    add('--baseline-instances', type=int, default=600,
+        help='new instances per CPU pass of that comparison; default: '
+             '%(default)s')
     add('--json', metavar='FILE', help='also write every figure to FILE')
     add('--no-targets', action='store_true',
         help='report the targets but do not fail on them (consistency '
@@ -175,6 +182,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     for name in ('servers', 'max_concurrency', 'instances', 'clients',
                  'workers', 'deletes', 'noenroll_requests',
+                 'baseline_instances',
                  'noenroll_clients', 'scaleout_instances'):
         if getattr(args, name) < 1:
             parser.error('--%s must be at least 1' % name.replace('_', '-'))

@@ -11,7 +11,9 @@ NOENROLL_TARGET = 0.50
 FIRST_ANSWER_TARGET_S = 1.0
 RSS_TARGET_MB = 100.0
 # Issue 20: CPU per enrollment no worse than before the single batch and
-# oslo.cache (3.1 ms as measured then).
+# oslo.cache: 3.1 ms as the issue measured it on its machine. ipa-model's
+# comparison with that tree (--baseline-ref) measures it on this one, and
+# replaces this figure when it ran.
 CPU_PER_ENROLLMENT_TARGET_MS = 3.1
 # Issue 22: at 20,000 owned hosts each command within 60 s, 2 x N/100 IPA
 # round trips and 200 MB.
@@ -66,6 +68,7 @@ def evaluate(results):
                (noenroll['ratio'] or 0) >= NOENROLL_TARGET,
                '%s (%s)' % (_pct(noenroll['ratio']), noenroll['text']))
     model = results.get('ipa-model')
+    baseline = (model or {}).get('baseline')
     for name, run in sorted((model or {}).get('runs', {}).items()):
         m = run['median']
         target('ipa-model %s: <= 1.05 IPA round trips per boot' % name,
@@ -85,14 +88,35 @@ def evaluate(results):
                and (m['first_enrollment_s'] or 99) <= FIRST_ANSWER_TARGET_S,
                '%s MB, %s' % (_num(m['rss_mb'], '%.0f'),
                               stats.ms(m['first_enrollment_s'])))
-        target('ipa-model %s: CPU per enrollment <= %.1f ms, repeats '
-               'without IPA' % (name, CPU_PER_ENROLLMENT_TARGET_MS),
-               m['cpu_ms_per_enrollment'] <= CPU_PER_ENROLLMENT_TARGET_MS
-               and m['repeat_pass_ipa_round_trips'] == 0,
-               '%.1f ms (%.2f ms per repeat), %d round trips' % (
-                   m['cpu_ms_per_enrollment'], m['cpu_ms_per_repeat'],
-                   m['repeat_pass_ipa_round_trips']))
+        if baseline:
+            target('ipa-model %s: repeats without IPA' % name,
+                   m['repeat_pass_ipa_round_trips'] == 0,
+                   '%d round trips' % m['repeat_pass_ipa_round_trips'])
+        else:
+            target('ipa-model %s: CPU per enrollment <= %.1f ms (the '
+                   "issue's machine), repeats without IPA"
+                   % (name, CPU_PER_ENROLLMENT_TARGET_MS),
+                   m['cpu_ms_per_enrollment'] <= CPU_PER_ENROLLMENT_TARGET_MS
+                   and m['repeat_pass_ipa_round_trips'] == 0,
+                   '%.1f ms (%.2f ms per repeat), %d round trips' % (
+                       m['cpu_ms_per_enrollment'], m['cpu_ms_per_repeat'],
+                       m['repeat_pass_ipa_round_trips']))
         checks_ok = checks_ok and run['consistent']
+    if baseline:
+        now, then = baseline['current'], baseline['baseline']
+        for key, what in (('cpu_ms_per_enrollment', 'CPU per enrollment'),
+                          ('cpu_ms_per_repeat', 'CPU per repeat')):
+            target('ipa-model: %s no worse than %s (same machine)'
+                   % (what, baseline['ref'][:10]),
+                   now[key] <= then[key],
+                   '%.2f ms against %.2f ms' % (now[key], then[key]))
+        target('ipa-model: start to first enrollment no worse than %s '
+               '(same machine)' % baseline['ref'][:10],
+               (now['first_enrollment_s'] or 99)
+               <= (then['first_enrollment_s'] or 0),
+               '%s against %s' % (stats.ms(now['first_enrollment_s']),
+                                  stats.ms(then['first_enrollment_s'])))
+        checks_ok = checks_ok and now['failed'] == 0
     drain = results.get('drain')
     if drain:
         target('drain: >= 90 % of its IPA ceiling',

@@ -125,6 +125,6 @@ def make_client(tmp_path, leak_check):
 
     yield make
     for client in clients:
-        for cookie in client._transport._sessions._cookies.values():
+        for cookie in client.transport._sessions._cookies.values():
             leak_check.add(cookie, cookie.split('MagBearerToken=')[-1])
         client.close()

@@ -4,14 +4,17 @@ import io
 import json
 import logging
 import time
+import types
 
 import pytest
 import webob
 
 from novajoin.api import deploy
+from novajoin.api import warm_up
 from novajoin import exception
 from novajoin.policies import enforcer as policy
 from tests.unit.api import conftest
+from tests.unit.ipa import fakes
 
 
 def post(app, body, path='/v1', **kwargs):
@@ -312,3 +315,22 @@ def test_metrics_on_the_api_port_need_api_port_path(conf, enroller,
     app = deploy.load_app(conf, services=services)
     response = webob.Request.blank('/metrics').get_response(app)
     assert response.status_int == status
+
+
+def test_the_pipeline_hands_its_logins_to_the_warm_up(conf, enroller):
+    conf.set_override('auth_strategy', 'keystone')
+    conf.set_override('www_authenticate_uri', 'https://keystone.test/v3',
+                      group='keystone_authtoken')
+    session = types.SimpleNamespace(get_token=lambda: 'token')
+    ipa = fakes.make_client(fakes.FakeIPA(),
+                            servers=[fakes.SERVER, fakes.SERVER2])
+    services = deploy.APIServices(conf, policy.build_enforcer(conf),
+                                  enroller, ipa=ipa, session=session)
+    logins = warm_up.WarmUp()
+
+    deploy.load_app(conf, services=services, warm_up=logins)
+
+    assert sorted(logins.names) == [
+        'IPA login to %s' % fakes.SERVER, 'IPA login to %s' % fakes.SERVER2,
+        'Keystone login with [keystone_authtoken]',
+        'Keystone login with [service_credentials]']

@@ -139,3 +139,55 @@ def test_a_late_validation_leaves_the_answered_request_alone(protocol,
     response, _ = _get(protocol)
     assert response.status_int == 200
     assert keystone.threads[1] == threading.get_ident()
+
+
+class FakeAuthPlugin(object):
+    def __init__(self, token):
+        self.token = token
+        self.sessions = []
+
+    def get_token(self, session):
+        self.sessions.append(session)
+        return self.token
+
+
+def test_log_in_validates_the_middlewares_own_token(protocol, monkeypatch):
+    fetched = []
+    protocol._auth = FakeAuthPlugin('own-service-token')
+    monkeypatch.setattr(protocol, 'fetch_token',
+                        lambda token, **kwargs: fetched.append(token))
+
+    protocol.log_in()
+
+    assert protocol._auth.sessions == [protocol._session]
+    assert fetched == ['own-service-token']
+
+
+def test_log_in_without_credentials_does_nothing(protocol, monkeypatch):
+    fetched = []
+    monkeypatch.setattr(protocol, 'fetch_token',
+                        lambda token, **kwargs: fetched.append(token))
+    protocol._auth = None
+    protocol.log_in()
+    protocol._auth = FakeAuthPlugin(None)
+    protocol.log_in()
+    assert fetched == []
+
+
+def test_log_in_leaves_a_per_request_token_cache_to_the_first_request(
+        monkeypatch):
+    conf = deploy.load_conf([], default_config_files=[])
+    conf.set_override('www_authenticate_uri', 'https://keystone.test/v3',
+                      group='keystone_authtoken')
+    conf.set_override('cache', 'swift.cache', group='keystone_authtoken')
+    protocol = authtoken.AuthProtocol(lambda environ, start: [],
+                                      {'oslo_config_config': conf})
+    fetched = []
+    monkeypatch.setattr(protocol, 'fetch_token',
+                        lambda token, **kwargs: fetched.append(token))
+    protocol._auth = FakeAuthPlugin('own-service-token')
+
+    protocol.log_in()
+
+    assert protocol._auth.sessions == [protocol._session]
+    assert fetched == []

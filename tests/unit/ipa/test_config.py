@@ -74,7 +74,7 @@ def test_realm_domain_and_server_come_from_ipa_client_conf(tmp_path):
     try:
         assert ipa.realm == 'EXAMPLE.TEST'
         assert ipa.domain == 'example.test'
-        assert ipa._transport.servers == [
+        assert ipa.transport.servers == [
             deployment.Server('ipa1.example.test', 443)]
     finally:
         ipa.close()
@@ -90,7 +90,7 @@ def test_ipa_group_overrides_ipa_client_conf(tmp_path):
     ipa = ipa_client.IPAClient.from_conf(conf)
     try:
         assert (ipa.realm, ipa.domain) == ('OTHER.TEST', 'other.test')
-        transport = ipa._transport
+        transport = ipa.transport
         assert [s.base_url for s in transport.servers] == [
             'https://a.other.test:8443/ipa', 'https://b.other.test/ipa']
         assert transport.max_connections == 3

@@ -110,7 +110,7 @@ def test_concurrent_callers_with_an_expired_session_cause_one_login():
     ipa = fakes.make_client(fake, max_connections=callers)
     ipa.ping()
     lock = CountingLock()
-    ipa._transport._sessions._login_locks[fakes.SERVER] = lock
+    ipa.transport._sessions._login_locks[fakes.SERVER] = lock
     original_post = fake.post
 
     def post(url, **kwargs):
@@ -445,3 +445,28 @@ def test_connection_slots_are_counted_per_server():
     finally:
         release.set()
         holder.join(10)
+
+
+def test_log_in_gets_each_server_a_session_that_calls_then_reuse():
+    fake = fakes.FakeIPA()
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2])
+
+    for server in ipa.transport.servers:
+        ipa.transport.log_in(server, 3.0)
+    ipa.transport.log_in(fakes.SERVER, 3.0)
+    ipa.ping()
+
+    logins = [r.url.split('/')[2] for r in fake.requests if 'login' in r.url]
+    assert logins == ['ipa1.example.test', 'ipa2.example.test:8443']
+    assert fake.rpc_requests()[0].cookie in fake.valid_cookies
+
+
+def test_log_in_to_a_refusing_server_is_unavailable_not_retried_elsewhere():
+    fake = fakes.FakeIPA(login=refused)
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2])
+
+    with pytest.raises(ipa_errors.IPAUnavailable) as caught:
+        ipa.transport.log_in(fakes.SERVER, 3.0)
+
+    assert 'ipa1.example.test' in str(caught.value)
+    assert all('ipa1' in r.url for r in fake.requests)
