@@ -26,6 +26,10 @@ from novajoin import metrics
 
 LOG = logging.getLogger(__name__)
 
+# Calls that only read; any other may write.
+READ_ONLY = frozenset(('ping', 'env'))
+READ_ONLY_SUFFIXES = ('_show', '_find')
+
 BatchItem = collections.namedtuple('BatchItem', ['result', 'error'])
 BatchItem.__doc__ = """One batch sub-call: its output dict, or the
 IPACommandError it failed with."""
@@ -125,8 +129,8 @@ class IPAClient(object):
         started = time.monotonic()
         outcome = 'failed'
         try:
-            envelope = self.transport.post_json(
-                body, deadline, key=routing_key(method, args))
+            envelope = self.transport.post_json(body, deadline,
+                                                *_route(method, args))
             output = command_output(method, envelope)
             outcome = 'ok'
         except errors.IPACommandError as exc:
@@ -254,6 +258,21 @@ def routing_key(method, args):
             args[1], str):
         return ('%s.%s' % (args[1], first)).lower().rstrip('.')
     return None
+
+
+def _route(method, args):
+    """What the transport routes a call by: its key and whether it
+    writes.
+    """
+    return routing_key(method, args), writes(method, args)
+
+
+def writes(method, args):
+    """Whether a call may change IPA's data (a batch: any of its calls)."""
+    if method == 'batch':
+        return any(writes(sub.get('method'), sub.get('params', [[]])[0])
+                   for sub in (args[0] if args else ()))
+    return not (method in READ_ONLY or method.endswith(READ_ONLY_SUFFIXES))
 
 
 def _criteria(criteria):

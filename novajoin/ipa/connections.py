@@ -14,6 +14,7 @@ import time
 
 import requests
 from requests import adapters
+from urllib3 import exceptions as urllib3_exceptions
 
 from novajoin.ipa import errors
 from novajoin.ipa import retry
@@ -69,6 +70,17 @@ def _certificate_verification_error(exc):
         linked.extend(getattr(current, 'args', ()))
         pending.extend(a for a in linked if isinstance(a, BaseException))
     return None
+
+
+def _never_sent(exc):
+    """Whether ``exc`` failed the connection itself (refused, no route,
+    connect timeout): the server cannot have seen the request.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0] if exc.args else None, 'reason', None)
+    return isinstance(reason, (urllib3_exceptions.NewConnectionError,
+                               urllib3_exceptions.ConnectTimeoutError))
 
 
 class Connections(object):
@@ -137,10 +149,13 @@ class Connections(object):
                     'certificate of IPA server %s did not verify against '
                     'CA file %s: %s' % (server, self.ca_file,
                                         failure.verify_message or failure))
-            raise retry.Retryable(server, 'TLS failure: %s' % exc)
+            # Maybe the handshake, maybe cut off after the request.
+            raise retry.Retryable(server, 'TLS failure: %s' % exc,
+                                  may_have_run=True)
         except (requests.ConnectionError, requests.Timeout,
                 requests.exceptions.ChunkedEncodingError) as exc:
-            raise retry.Retryable(server, exc)
+            raise retry.Retryable(server, exc,
+                                  may_have_run=not _never_sent(exc))
         except requests.RequestException:
             raise
         except OSError as exc:

@@ -18,11 +18,17 @@ MIN_ATTEMPT_SECONDS = 0.05
 
 
 class Retryable(Exception):
-    """A failure another attempt (maybe on another server) may fix."""
+    """A failure another attempt (maybe on another server) may fix.
 
-    def __init__(self, server, description):
+    ``may_have_run``: the server may have received the request and run it
+    (no answer, or one cut off); a write's outcome is then unknown and it
+    is not sent to another server (see :mod:`routing`).
+    """
+
+    def __init__(self, server, description, may_have_run=False):
         super().__init__('%s: %s' % (server, description))
         self.server = server
+        self.may_have_run = may_have_run
 
 
 class Call(object):

@@ -7,8 +7,17 @@ of a booting cloud spread evenly over the servers. When a server stops
 answering it is skipped for a while; its hosts move to their next server
 in the same hash order (each to its own, so the load stays spread) and
 come back when it answers again.
+
+A host written to recently stays on the server that took the write, even
+while that server is marked down (:meth:`Router.wrote`): the write may
+not have reached the other replicas yet, and one whose answer never came
+(a read timeout on a slow server) may still be running there. Writing the
+host on another server meanwhile would create a second entry for it on
+another replica -- a replication conflict. Only calls about such hosts
+wait for a slow server; the others move away from it.
 """
 
+import collections
 import hashlib
 import itertools
 import threading
@@ -16,6 +25,11 @@ import time
 
 # After a connection error or HTTP 5xx, a server is tried last for this long.
 DOWN_SECONDS = 10.0
+# After a write about a host was sent to a server (answered or not), calls
+# about that host go there first for this long: a write still queued at a
+# slow server, plus replication to the others. Nova's requests for one
+# boot come seconds apart.
+WRITE_AFFINITY_SECONDS = 30.0
 
 
 def _weight(key, server):
@@ -34,11 +48,16 @@ class Router(object):
     """Server order per call, with servers that just failed tried last."""
 
     def __init__(self, servers, down_seconds=DOWN_SECONDS,
+                 write_affinity_seconds=WRITE_AFFINITY_SECONDS,
                  clock=time.monotonic):
         self.servers = list(servers)
         self._down_seconds = down_seconds
+        self._write_affinity_seconds = write_affinity_seconds
         self._clock = clock
         self._down_until = {}
+        # key -> (server, until), oldest first: every entry gets the same
+        # lifetime, so expired ones are at the front.
+        self._written = collections.OrderedDict()
         self._lock = threading.Lock()
         self._rotation = itertools.cycle(range(len(self.servers)))
 
@@ -54,14 +73,34 @@ class Router(object):
         now = self._clock()
         with self._lock:
             down = {s for s, until in self._down_until.items() if until > now}
-        if not down:
-            return ordered
-        return ([s for s in ordered if s not in down]
-                + [s for s in ordered if s in down])
+            written = self._written.get(key) if key is not None else None
+        if down:
+            ordered = ([s for s in ordered if s not in down]
+                       + [s for s in ordered if s in down])
+        if written is not None and written[1] > now:
+            ordered.remove(written[0])
+            ordered.insert(0, written[0])
+        return ordered
 
     def failed(self, server):
         with self._lock:
             self._down_until[server] = self._clock() + self._down_seconds
+
+    def wrote(self, key, server):
+        """A write about ``key`` was sent to ``server``: it may be there
+        and nowhere else.
+        """
+        if key is None or len(self.servers) == 1:
+            return
+        now = self._clock()
+        with self._lock:
+            self._written.pop(key, None)
+            self._written[key] = (server, now + self._write_affinity_seconds)
+            while True:
+                oldest = next(iter(self._written.values()))
+                if oldest[1] > now:
+                    break
+                self._written.popitem(last=False)
 
     def answered(self, server):
         if server in self._down_until:

@@ -73,17 +73,19 @@ class Transport(object):
                 'unexpected HTTP failure logging in to IPA server %s: %s'
                 % (server, exc))
 
-    def post_json(self, body, deadline, key=None):
+    def post_json(self, body, deadline, key=None, write=False):
         """POST ``body`` to /ipa/session/json; return the decoded JSON.
 
         ``key`` (a host's FQDN) picks the server, see :mod:`routing`.
-        Logs in first if needed, and again once on a 401.
+        Logs in first if needed, and again once on a 401. A ``write`` that
+        a server may have run without answering is not sent anywhere else
+        (:class:`errors.IPAUnavailable` at once).
         """
         call = retry.Call(deadline, self._router.order(key))
         try:
             for attempt in self._retry.retrying(call):
                 with attempt:
-                    return self._attempt(call, body)
+                    return self._attempt(call, body, key, write)
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
             raise errors.IPAUnavailable(
@@ -93,7 +95,7 @@ class Transport(object):
             raise errors.IPAProtocolError(
                 'unexpected HTTP failure talking to IPA: %s' % exc)
 
-    def _attempt(self, call, body):
+    def _attempt(self, call, body, key, write):
         if call.deadline.remaining() < retry.MIN_ATTEMPT_SECONDS:
             raise errors.IPAUnavailable(
                 'no time left for an IPA call (deadline %.2fs)'
@@ -102,11 +104,20 @@ class Transport(object):
         server = call.server
         try:
             envelope = self._call_server(call, server, body)
-        except retry.Retryable:
-            call.server_failed()
+        except retry.Retryable as exc:
             self._router.failed(server)
+            if write and exc.may_have_run:
+                # Sent elsewhere, the write could exist on two replicas.
+                self._router.wrote(key, server)
+                raise errors.IPAUnavailable(
+                    'IPA server %s did not answer a write, which it may '
+                    'still run; not sent to another server: %s'
+                    % (server, exc))
+            call.server_failed()
             raise
         self._router.answered(server)
+        if write:
+            self._router.wrote(key, server)
         return envelope
 
     def _call_server(self, call, server, body):
@@ -122,7 +133,11 @@ class Transport(object):
                     reason=response.headers.get(sessions.REJECTION_REASON),
                     status=401)
         if response.status_code >= 500:
-            raise retry.Retryable(server, 'HTTP %d' % response.status_code)
+            # 503: not served at all; any other 5xx may come after the
+            # command ran (FreeIPA's 500 on a marshalling crash, a
+            # proxy's 502 or 504).
+            raise retry.Retryable(server, 'HTTP %d' % response.status_code,
+                                  may_have_run=response.status_code != 503)
         if response.status_code != 200:
             raise errors.IPAProtocolError(
                 'IPA server %s answered HTTP %d to a JSON-RPC call: %s'

@@ -12,6 +12,7 @@ from urllib3 import exceptions as urllib3_errors
 from novajoin.ipa import auth
 from novajoin.ipa import client as ipa_client
 from novajoin.ipa import errors as ipa_errors
+from novajoin.ipa import routing
 from novajoin.ipa import transport as ipa_transport
 from tests.unit.ipa import fakes
 
@@ -392,9 +393,17 @@ def test_calls_about_one_host_stay_on_one_server_and_fail_over_together():
         'ipa2.example.test'}
     down.clear()
     moved = [h for h in hosts if home[h] == 'ipa1.example.test']
-    # Still marked down: ipa1's hosts stay on ipa2 meanwhile.
-    assert {ipa.host_show(h)['value'] for h in moved} == {
+    # Still marked down: ipa1's hosts stay on ipa2 meanwhile, except
+    # those written on ipa1 a moment ago (the write may not have
+    # replicated yet; see test_a_host_just_written_stays_...).
+    read_only = [h for h in ('new%d.example.test' % n for n in range(20))
+                 if routing.preference(h, [fakes.SERVER, fakes.SERVER2])[0]
+                 == fakes.SERVER]
+    assert read_only
+    assert {ipa.host_show(h)['value'] for h in read_only} == {
         'ipa2.example.test'}
+    assert {ipa.host_show(h)['value'] for h in moved} == {
+        'ipa1.example.test'}
 
 
 def test_routing_key_is_the_host_a_call_is_about():
@@ -470,3 +479,126 @@ def test_log_in_to_a_refusing_server_is_unavailable_not_retried_elsewhere():
 
     assert 'ipa1.example.test' in str(caught.value)
     assert all('ipa1' in r.url for r in fake.requests)
+
+
+def _refused_for_real(request):
+    # As requests raises it: the connection never opened.
+    raise requests.ConnectionError(urllib3_errors.MaxRetryError(
+        None, '/ipa/session/json', reason=urllib3_errors.NewConnectionError(
+            None, '[Errno 111] Connection refused')))
+
+
+def _two_server_client(rpc):
+    fake = fakes.FakeIPA(rpc=rpc)
+    return fake, fakes.make_client(fake, servers=[fakes.SERVER,
+                                                  fakes.SERVER2])
+
+
+def _home_of(ipa, fqdn):
+    return ipa.transport._router.order(fqdn)[0].host
+
+
+@pytest.mark.parametrize('failure', [
+    requests.ReadTimeout('read timed out'),
+    requests.ConnectionError('Connection aborted: RemoteDisconnected'),
+    fakes.response(504, b'gateway timeout'),
+])
+def test_a_write_the_server_may_have_run_is_not_sent_elsewhere(failure):
+    """The write may still land on its home server: run on another one
+    too, the host would have an entry on two replicas.
+    """
+    fqdn = 'vm1.example.test'
+    home = []
+
+    def rpc(request):
+        if _server_of(request) == home[0]:
+            if isinstance(failure, Exception):
+                raise failure
+            return failure
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    home.append(_home_of(ipa, fqdn))
+
+    with pytest.raises(ipa_errors.IPAUnavailable, match='may still run'):
+        ipa.host_add(fqdn, force=True)
+    assert [_server_of(r) for r in fake.rpc_requests()] == home
+    # The server is marked failed, but the host's calls still go there.
+    with pytest.raises(ipa_errors.IPAUnavailable):
+        ipa.batch([('host_show', [fqdn], {}), ('host_add', [fqdn], {})])
+    assert [_server_of(r) for r in fake.rpc_requests()] == home * 2
+    # Reads may go elsewhere: they create nothing.
+    assert ipa.host_show(fqdn)['value'] != home[0]
+
+
+def test_a_write_refused_at_connect_fails_over_at_once():
+    fqdn = 'vm1.example.test'
+    home = []
+
+    def rpc(request):
+        if _server_of(request) == home[0]:
+            return _refused_for_real(request)
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    home.append(_home_of(ipa, fqdn))
+
+    assert ipa.host_add(fqdn, force=True)['value'] != home[0]
+
+
+def test_a_503_is_not_run_so_a_write_fails_over():
+    fqdn = 'vm1.example.test'
+    home = []
+
+    def rpc(request):
+        if _server_of(request) == home[0]:
+            return fakes.response(503, b'busy')
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    home.append(_home_of(ipa, fqdn))
+
+    assert ipa.host_add(fqdn, force=True)['value'] != home[0]
+
+
+def test_a_host_just_written_stays_on_its_server_when_another_fails_it():
+    """Another host's timeout marks the server failed; a host created
+    there a moment ago must not be created again on another replica.
+    """
+    slow = set()
+
+    def rpc(request):
+        fqdn = request.body['params'][0][0]
+        if fqdn in slow and _server_of(request) == 'ipa1.example.test':
+            raise requests.ReadTimeout('read timed out')
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    hosts = ['vm%d.example.test' % n for n in range(20)]
+    home = {h: ipa.host_add(h, force=True)['value'] for h in hosts}
+    assert set(home.values()) == {'ipa1.example.test', 'ipa2.example.test'}
+    victim = next(h for h in hosts if home[h] == 'ipa1.example.test')
+    slow.add(victim)
+    # A read fails over, and ipa1 is marked failed.
+    assert ipa.host_show(victim)['value'] == 'ipa2.example.test'
+    assert ipa.host_show('new.example.test')['value'] == 'ipa2.example.test'
+    slow.clear()
+
+    for fqdn in hosts:
+        assert ipa.host_add(fqdn, force=True)['value'] == home[fqdn]
+
+
+def test_calls_tell_writes_from_reads():
+    writes = ipa_client.writes
+    assert writes('host_add', ['vm1.example.test'])
+    assert writes('host_del', [['vm1.example.test']])
+    assert writes('dnsrecord_add', ['example.test.', 'vm1'])
+    assert not writes('host_show', ['vm1.example.test'])
+    assert not writes('host_find', [])
+    assert not writes('ping', [])
+    assert not writes('batch', [[{'method': 'host_show',
+                                  'params': [['vm1'], {}]},
+                                 {'method': 'host_find',
+                                  'params': [[], {}]}]])
+    assert writes('batch', [[{'method': 'host_show', 'params': [['vm1'], {}]},
+                             {'method': 'host_add', 'params': [['vm1'], {}]}]])

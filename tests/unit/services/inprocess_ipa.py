@@ -25,7 +25,7 @@ class _Transport(object):
         self._caller = commands.Caller('admin@' + REALM, lambda: None)
         self.requests = []
 
-    def post_json(self, body, deadline, key=None):
+    def post_json(self, body, deadline, key=None, write=False):
         # One in-process server: the routing key has nowhere else to go.
         self.requests.append(json.loads(body))
         envelope, _ = self._engine.handle(body, self._caller)
