@@ -202,12 +202,16 @@ def _one_storm(report, env, args, setup, pattern, token):
         'cpu_s_simulators': sims_cpu,
         'cpu_s_clients': clients_cpu,
         'cpu_window_s': window,
+        'boots_in_cpu_window': boots_run,
+        'workers': workers,
+        'cores': os.cpu_count(),
         'rss_mb': max(workers_rss.values()) if workers_rss else None,
         'first_enrollment_s': first,
         'start_to_ready_s': ready,
         'first_enrollment_ipa_s': first_ipa_s,
         'first_enrollment_ipa_logins': first_ipa['logins'],
         'consistent': figures['check']['ok'] and failed == 0,
+        'check_problems': figures['check']['problems'][:5],
     }
 
 
@@ -313,7 +317,7 @@ def run(report, env, args):
             keys = runs[0].keys()
             results['runs']['%s/%s' % (setup, pattern)] = {
                 'median': {key: _median(runs, key) for key in keys
-                           if key != 'consistent'},
+                           if key not in ('consistent', 'check_problems')},
                 'consistent': all(run['consistent'] for run in runs),
                 'each': runs,
             }
