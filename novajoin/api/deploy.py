@@ -51,7 +51,8 @@ class APIServices(object):
         """The logins a worker can do before its first request: one per
         IPA server, and ``[service_credentials]``'s Keystone token.
         """
-        if self._session is not None:
+        # Without [service_credentials] there is nothing to log in with.
+        if self._session is not None and self._session.auth is not None:
             warm_up.add('Keystone login with [service_credentials]',
                         self._session.get_token)
         transport = self._ipa.transport if self._ipa is not None else None

@@ -321,7 +321,7 @@ def test_the_pipeline_hands_its_logins_to_the_warm_up(conf, enroller):
     conf.set_override('auth_strategy', 'keystone')
     conf.set_override('www_authenticate_uri', 'https://keystone.test/v3',
                       group='keystone_authtoken')
-    session = types.SimpleNamespace(get_token=lambda: 'token')
+    session = types.SimpleNamespace(get_token=lambda: 'token', auth=object())
     ipa = fakes.make_client(fakes.FakeIPA(),
                             servers=[fakes.SERVER, fakes.SERVER2])
     services = deploy.APIServices(conf, policy.build_enforcer(conf),
@@ -334,3 +334,15 @@ def test_the_pipeline_hands_its_logins_to_the_warm_up(conf, enroller):
         'IPA login to %s' % fakes.SERVER, 'IPA login to %s' % fakes.SERVER2,
         'Keystone login with [keystone_authtoken]',
         'Keystone login with [service_credentials]']
+
+
+def test_no_keystone_login_at_start_without_service_credentials(conf,
+                                                                enroller):
+    session = types.SimpleNamespace(get_token=lambda: 'token', auth=None)
+    services = deploy.APIServices(conf, policy.build_enforcer(conf),
+                                  enroller, session=session)
+    logins = warm_up.WarmUp()
+
+    deploy.load_app(conf, services=services, warm_up=logins)
+
+    assert logins.names == []
