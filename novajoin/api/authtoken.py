@@ -113,16 +113,11 @@ class AuthProtocol(auth_token.AuthProtocol):
             MAX_VALIDATIONS, 'token-validation')
 
     def log_in(self):
-        """Discover Keystone, log in with this middleware's credentials and
-        validate that token, as the first request would otherwise do.
+        """Log in to Keystone with this middleware's own credentials, as
+        the first validation would otherwise do first.
         """
-        token = self._auth.get_token(self._session) if self._auth else None
-        # A token cache handed over in each request's environ ([...] cache)
-        # is set up by the first request; without one, the cache can be
-        # set up now.
-        if token and not self._conf.get('cache'):
-            self._token_cache.initialize({})
-            self.fetch_token(token)
+        if self._auth is not None:
+            self._auth.get_token(self._session)
 
     def process_request(self, request):
         request.environ.setdefault(ARRIVAL_KEY, time.monotonic())

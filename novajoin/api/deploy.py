@@ -20,6 +20,7 @@ from novajoin import conf as novajoin_conf
 from novajoin.conf import service_credentials
 from novajoin.hosts import enrollment
 from novajoin.ipa import client as ipa_client
+from novajoin.openstack import images
 from novajoin.policies import enforcer as policy
 from novajoin.services import manager as services_manager
 
@@ -49,12 +50,16 @@ class APIServices(object):
 
     def add_logins(self, warm_up):
         """The logins a worker can do before its first request: one per
-        IPA server, and ``[service_credentials]``'s Keystone token.
+        IPA server, and ``[service_credentials]``'s Keystone token with a
+        first request to Glance (the first image lookup is then a
+        round trip on an open connection).
         """
         # Without [service_credentials] there is nothing to log in with.
         if self._session is not None and self._session.auth is not None:
-            warm_up.add('Keystone login with [service_credentials]',
-                        self._session.get_token)
+            glance = images.ImageProperties.from_conf(self.conf,
+                                                      self._session)
+            warm_up.add('Keystone login with [service_credentials] and a '
+                        'first Glance request', glance.list_one)
         transport = self._ipa.transport if self._ipa is not None else None
         for server in (transport.servers if transport is not None else ()):
             warm_up.add('IPA login to %s' % server, functools.partial(

@@ -2,10 +2,11 @@
 
 A new worker's first enrollment would otherwise log in to Keystone twice
 (keystonemiddleware's own credentials and ``[service_credentials]``),
-discover Keystone's API, and log in to IPA, one after the other, before
-its single IPA round trip. Each step here runs in a thread of its own
-(green under novajoin-server) once the worker listens; a request that
-arrives meanwhile waits for the same login rather than starting another.
+connect to Glance (which validates novajoin's token), and log in to IPA,
+one after the other, before its single IPA round trip. Each step here
+runs in a thread of its own (green under novajoin-server) once the worker
+listens; a request that arrives meanwhile waits for the same login rather
+than starting another.
 
 A step that fails only logs a warning: the request that needs the login
 tries again, and answers 503 if it still cannot.
@@ -19,6 +20,7 @@ from keystonemiddleware import exceptions as ksm_exceptions
 from oslo_log import log as logging
 
 from novajoin.ipa import errors as ipa_errors
+from novajoin.openstack import http
 
 LOG = logging.getLogger(__name__)
 
@@ -29,7 +31,8 @@ GLOBAL_CONF_KEY = 'novajoin_warm_up'
 # What a login step may fail with when a service is down, slow or refuses
 # the credentials.
 EXPECTED_FAILURES = (ipa_errors.IPAError, ksa_exceptions.ClientException,
-                     ksm_exceptions.KeystoneMiddlewareException, OSError)
+                     ksm_exceptions.KeystoneMiddlewareException,
+                     http.ServiceUnavailable, OSError)
 
 
 class WarmUp(object):

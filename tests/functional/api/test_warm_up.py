@@ -7,7 +7,8 @@ from tests.fixtures import novajoin_server
 from tests.functional.api import conftest
 
 STEPS = ('Keystone login with [keystone_authtoken]',
-         'Keystone login with [service_credentials]',
+         'Keystone login with [service_credentials] and a first Glance '
+         'request',
          'IPA login to localhost:%d')
 
 

@@ -333,7 +333,8 @@ def test_the_pipeline_hands_its_logins_to_the_warm_up(conf, enroller):
     assert sorted(logins.names) == [
         'IPA login to %s' % fakes.SERVER, 'IPA login to %s' % fakes.SERVER2,
         'Keystone login with [keystone_authtoken]',
-        'Keystone login with [service_credentials]']
+        'Keystone login with [service_credentials] and a first Glance '
+        'request']
 
 
 def test_no_keystone_login_at_start_without_service_credentials(conf,
