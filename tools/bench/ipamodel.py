@@ -290,12 +290,7 @@ def run(report, env, args):
     """Every setup and pattern, ``args.repetitions`` times: medians; then
     the comparison with ``args.baseline_ref`` (unless ``none``).
     """
-    load = os.getloadavg()
-    with report.step('load average at start: %.2f %.2f %.2f'
-                     % load):
-        if load[0] >= stats.QUIET_LOAD:
-            report.detail('NOT a quiet machine (>= %.1f): figures are not '
-                          'worth publishing', stats.QUIET_LOAD)
+    load = stats.settled_load(report)
     token = env.ks.token_for('nova') if args.auth == 'keystone' else None
     results = {'load_average_start': list(load),
                'latency_ms': args.latency_ms,

@@ -193,11 +193,7 @@ def _medians(runs):
 
 
 def run(report, env, args):
-    load = os.getloadavg()
-    with report.step('load average at start: %.2f %.2f %.2f' % load):
-        if load[0] >= stats.QUIET_LOAD:
-            report.detail('NOT a quiet machine (>= %.1f): figures are not '
-                          'worth publishing', stats.QUIET_LOAD)
+    load = stats.settled_load(report)
     program = os.path.join(os.path.dirname(sys.executable),
                            'novajoin-manage')
     workdir = os.path.join(env.workdir, 'reconcile')

@@ -2,10 +2,31 @@
 
 import collections
 import math
+import os
 import re
+import time
 
 # The 1-minute load average under which published figures may be taken.
 QUIET_LOAD = 0.5
+# How long a scenario waits for the load of starting its environment
+# (Keystone, the simulators) to fade before it starts anyway.
+QUIET_WAIT_S = 180.0
+
+
+def settled_load(report, wait=QUIET_WAIT_S, sleep=time.sleep):
+    """The load average once under QUIET_LOAD, waiting ``wait`` seconds at
+    most; reported, with a warning when the machine is still not quiet.
+    """
+    end = time.monotonic() + wait
+    load = os.getloadavg()
+    while load[0] >= QUIET_LOAD and time.monotonic() < end:
+        sleep(5)
+        load = os.getloadavg()
+    with report.step('load average at start: %.2f %.2f %.2f' % load):
+        if load[0] >= QUIET_LOAD:
+            report.detail('NOT a quiet machine (>= %.1f): figures are not '
+                          'worth publishing', QUIET_LOAD)
+    return load
 
 
 def percentile(values, pct):
