@@ -59,7 +59,10 @@ class APIServices(object):
             glance = images.ImageProperties.from_conf(self.conf,
                                                       self._session)
             warm_up.add('Keystone login with [service_credentials] and a '
-                        'first Glance request', glance.list_one)
+                        'first Glance request', functools.partial(
+                            glance.list_one,
+                            self.conf.service_credentials.timeout
+                            or service_credentials.DEFAULT_TIMEOUT))
         transport = self._ipa.transport if self._ipa is not None else None
         for server in (transport.servers if transport is not None else ()):
             warm_up.add('IPA login to %s' % server, functools.partial(

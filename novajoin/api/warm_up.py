@@ -53,7 +53,7 @@ class WarmUp(object):
     def start(self):
         """Start every step; the threads are returned (tests join them)."""
         threads = [threading.Thread(target=self._run, args=(name, step),
-                                    name='warm-up', daemon=True)
+                                    name='warm-up: %s' % name, daemon=True)
                    for name, step in self._steps]
         for thread in threads:
             thread.start()

@@ -28,7 +28,14 @@ class Retryable(Exception):
     def __init__(self, server, description, may_have_run=False):
         super().__init__('%s: %s' % (server, description))
         self.server = server
+        self.description = description
         self.may_have_run = may_have_run
+
+    def before_the_call(self):
+        """The same failure, known to have come before the call was sent
+        (during a login).
+        """
+        return Retryable(self.server, self.description, may_have_run=False)
 
 
 class Call(object):
@@ -40,6 +47,8 @@ class Call(object):
         self.index = 0
         self.tried = set()
         self.attempts = 0
+        # Retried on the same server only (see Transport._attempt).
+        self.stayed = False
 
     @property
     def server(self):
@@ -56,6 +65,11 @@ class Call(object):
     def server_failed(self):
         self.tried.add(self.index)
         self.index = (self.index + 1) % len(self.servers)
+
+    def stay(self):
+        """The next attempt goes to the same server, after a backoff."""
+        self.tried.add(self.index)
+        self.stayed = True
 
 
 class RetryPolicy(object):
@@ -82,7 +96,7 @@ class RetryPolicy(object):
         return call.deadline.remaining() < MIN_ATTEMPT_SECONDS
 
     def _delay_before_retry(self, call, retry_state):
-        if call.untried_servers() > 0:
+        if call.untried_servers() > 0 and not call.stayed:
             return 0.0
         delay = self._backoff(retry_state)
         budget = call.deadline.remaining() - MIN_ATTEMPT_SECONDS

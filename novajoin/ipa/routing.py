@@ -61,8 +61,15 @@ class Router(object):
         self._lock = threading.Lock()
         self._rotation = itertools.cycle(range(len(self.servers)))
 
-    def order(self, key):
-        """Servers to try for a call about ``key`` (None: about no host)."""
+    def order(self, key, write=False):
+        """Servers to try for a call about ``key`` (None: about no host).
+
+        A ``write`` about a host ignores the servers marked failed: every
+        process then sends it to the same server (the host's first by the
+        hash) and moves on only when that server did not take it. The
+        server a recent write about the host went to comes first in any
+        case.
+        """
         if len(self.servers) == 1:
             return list(self.servers)
         if key is None:
@@ -73,14 +80,26 @@ class Router(object):
         now = self._clock()
         with self._lock:
             down = {s for s, until in self._down_until.items() if until > now}
-            written = self._written.get(key) if key is not None else None
-        if down:
+        if down and not (write and key is not None):
             ordered = ([s for s in ordered if s not in down]
                        + [s for s in ordered if s in down])
-        if written is not None and written[1] > now:
-            ordered.remove(written[0])
-            ordered.insert(0, written[0])
+        pinned = self.pinned(key)
+        if pinned in ordered:
+            ordered.remove(pinned)
+            ordered.insert(0, pinned)
         return ordered
+
+    def pinned(self, key):
+        """The server a write about ``key`` went to in the last
+        ``write_affinity_seconds``, or None.
+        """
+        if key is None:
+            return None
+        with self._lock:
+            written = self._written.get(key)
+        if written is None or written[1] <= self._clock():
+            return None
+        return written[0]
 
     def failed(self, server):
         with self._lock:
@@ -96,7 +115,7 @@ class Router(object):
         with self._lock:
             self._written.pop(key, None)
             self._written[key] = (server, now + self._write_affinity_seconds)
-            while True:
+            while self._written:
                 oldest = next(iter(self._written.values()))
                 if oldest[1] > now:
                     break

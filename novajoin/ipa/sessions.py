@@ -57,8 +57,12 @@ class Sessions(object):
 
     def _login(self, call, server):
         LOG.debug('IPA login server=%s with=%r', server, self._authenticator)
-        response = self._authenticator.login(
-            functools.partial(self._post, call, server), server.base_url)
+        try:
+            response = self._authenticator.login(
+                functools.partial(self._post, call, server), server.base_url)
+        except retry.Retryable as exc:
+            # Only the login was sent: the call itself may go anywhere.
+            raise exc.before_the_call() from exc
         if response.status_code == 200:
             cookie = response.cookies.get(SESSION_COOKIE)
             if not cookie:

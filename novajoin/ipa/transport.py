@@ -61,12 +61,14 @@ class Transport(object):
         """Get ``server`` a session within ``seconds``, unless it has one.
 
         A process logs in when it starts serving rather than during the
-        first request that reaches each server.
+        first request that reaches each server; a server that cannot be
+        reached is then tried last by the calls that may go elsewhere.
         """
         call = retry.Call(deadlines.Deadline(seconds), [server])
         try:
             self._sessions.cookie(call, server, stale=None)
         except retry.Retryable as exc:
+            self._router.failed(server)
             raise errors.IPAUnavailable('cannot log in to IPA: %s' % exc)
         except requests.RequestException as exc:
             raise errors.IPAProtocolError(
@@ -78,16 +80,23 @@ class Transport(object):
 
         ``key`` (a host's FQDN) picks the server, see :mod:`routing`.
         Logs in first if needed, and again once on a 401. A ``write`` that
-        a server may have run without answering is not sent anywhere else
-        (:class:`errors.IPAUnavailable` at once).
+        a server may hold without having answered (now or in an earlier
+        call) is tried on that server again and never on another.
         """
-        call = retry.Call(deadline, self._router.order(key))
+        call = retry.Call(deadline, self._router.order(key, write=write))
         try:
             for attempt in self._retry.retrying(call):
                 with attempt:
                     return self._attempt(call, body, key, write)
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
+            if call.stayed:
+                raise errors.IPAUnavailable(
+                    'IPA server %s did not answer a write about %s, which '
+                    'it may still run; not sent to another server (%d '
+                    'attempt(s) within %.1fs): %s' % (
+                        call.server, key, call.attempts, deadline.seconds,
+                        last))
             raise errors.IPAUnavailable(
                 'no answer from IPA after %d attempt(s) within %.1fs; '
                 'last error: %s' % (call.attempts, deadline.seconds, last))
@@ -107,12 +116,13 @@ class Transport(object):
         except retry.Retryable as exc:
             self._router.failed(server)
             if write and exc.may_have_run:
-                # Sent elsewhere, the write could exist on two replicas.
                 self._router.wrote(key, server)
-                raise errors.IPAUnavailable(
-                    'IPA server %s did not answer a write, which it may '
-                    'still run; not sent to another server: %s'
-                    % (server, exc))
+            if write and self._router.pinned(key) == server:
+                # The write may be on this server and on no other yet:
+                # sent elsewhere, the host could get an entry on two
+                # replicas.
+                call.stay()
+                raise
             call.server_failed()
             raise
         self._router.answered(server)

@@ -26,14 +26,14 @@ class ImageProperties(object):
                    ttl=conf.enrollment.image_cache_ttl,
                    maxsize=conf.enrollment.cache_size)
 
-    def list_one(self):
+    def list_one(self, timeout):
         """``GET /v2/images?limit=1``: logs in, connects to Glance and has
         Glance validate novajoin's token, as the first image lookup would.
 
         :raises novajoin.openstack.http.ServiceUnavailable:
         """
         http.get_resource(self._session, '/v2/images?limit=1',
-                          self._endpoint_filter, None, 'Glance')
+                          self._endpoint_filter, timeout, 'Glance')
 
     def get(self, image_id, timeout):
         """The image's properties (a dict), or None if Glance has no such

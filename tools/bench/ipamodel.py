@@ -221,7 +221,8 @@ def export_tree(repo, ref, workdir):
     """
     tree = os.path.join(workdir, 'src-%s' % ref.replace('/', '_'))
     os.makedirs(tree, exist_ok=True)
-    archive = subprocess.run(['git', '-C', repo, 'archive', ref, 'novajoin'],
+    archive = subprocess.run(['git', '-C', repo, 'archive', ref, '--',
+                              'novajoin'],
                              stdout=subprocess.PIPE, check=True).stdout
     subprocess.run(['tar', '-x', '-C', tree], input=archive, check=True)
     return tree

@@ -495,7 +495,7 @@ def _two_server_client(rpc):
 
 
 def _home_of(ipa, fqdn):
-    return ipa.transport._router.order(fqdn)[0].host
+    return routing.preference(fqdn, ipa.transport.servers)[0].host
 
 
 @pytest.mark.parametrize('failure', [
@@ -522,13 +522,103 @@ def test_a_write_the_server_may_have_run_is_not_sent_elsewhere(failure):
 
     with pytest.raises(ipa_errors.IPAUnavailable, match='may still run'):
         ipa.host_add(fqdn, force=True)
-    assert [_server_of(r) for r in fake.rpc_requests()] == home
-    # The server is marked failed, but the host's calls still go there.
+    # Tried again on the same server (a stale keep-alive connection fails
+    # the same way), never on the other.
+    sent = [_server_of(r) for r in fake.rpc_requests()]
+    assert len(sent) > 1 and set(sent) == set(home)
+    # The server is marked failed, but the host's writes still go there.
     with pytest.raises(ipa_errors.IPAUnavailable):
         ipa.batch([('host_show', [fqdn], {}), ('host_add', [fqdn], {})])
-    assert [_server_of(r) for r in fake.rpc_requests()] == home * 2
+    assert {_server_of(r) for r in fake.rpc_requests()} == set(home)
     # Reads may go elsewhere: they create nothing.
     assert ipa.host_show(fqdn)['value'] != home[0]
+
+
+def test_a_write_retried_on_its_server_succeeds_there():
+    fqdn = 'vm1.example.test'
+    home, failures = [], []
+
+    def rpc(request):
+        if _server_of(request) == home[0] and not failures:
+            failures.append(request)
+            raise requests.ConnectionError(
+                'Connection aborted: RemoteDisconnected')
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    home.append(_home_of(ipa, fqdn))
+
+    assert ipa.host_add(fqdn, force=True)['value'] == home[0]
+    assert [_server_of(r) for r in fake.rpc_requests()] == home * 2
+
+
+def test_a_write_pinned_to_a_server_that_now_refuses_stays_there():
+    """The host was written there a moment ago, maybe not replicated yet:
+    on another server it would get a second entry.
+    """
+    fqdn = 'vm1.example.test'
+    home, refusing = [], []
+
+    def rpc(request):
+        if _server_of(request) == home[0] and refusing:
+            return _refused_for_real(request)
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    home.append(_home_of(ipa, fqdn))
+    assert ipa.host_add(fqdn, force=True)['value'] == home[0]
+    refusing.append(True)
+
+    with pytest.raises(ipa_errors.IPAUnavailable, match='may still run'):
+        ipa.host_mod(fqdn, random=True)
+    assert {_server_of(r) for r in fake.rpc_requests()} == set(home)
+    # Another host, never written, fails over.
+    other = next('vm%d.example.test' % n for n in range(2, 50)
+                 if _home_of(ipa, 'vm%d.example.test' % n) == home[0])
+    assert ipa.host_add(other, force=True)['value'] != home[0]
+
+
+def test_a_write_ignores_servers_another_call_marked_failed():
+    """Every process sends a host's writes to the same server: one that
+    saw the server fail for another host must not create this one
+    elsewhere.
+    """
+    fqdn = 'vm1.example.test'
+    home, refusing = [], []
+
+    def rpc(request):
+        if _server_of(request) == home[0] and refusing:
+            return _refused_for_real(request)
+        return fakes.ok(value=_server_of(request))
+
+    fake, ipa = _two_server_client(rpc)
+    home.append(_home_of(ipa, fqdn))
+    refusing.append(True)
+    ipa.ping()
+    ipa.ping()
+    refusing.clear()
+
+    assert ipa.host_show(fqdn)['value'] != home[0]
+    assert ipa.host_add(fqdn, force=True)['value'] == home[0]
+
+
+def test_a_login_that_times_out_lets_the_write_fail_over():
+    """Only the login was sent: the write itself ran nowhere."""
+    fqdn = 'vm1.example.test'
+    home = []
+
+    def login(request):
+        if _server_of(request) == home[0]:
+            raise requests.ReadTimeout('read timed out')
+        return fake.grant_session(request)
+
+    fake = fakes.FakeIPA(rpc=lambda r: fakes.ok(value=_server_of(r)),
+                         login=login)
+    ipa = fakes.make_client(fake, servers=[fakes.SERVER, fakes.SERVER2])
+    home.append(_home_of(ipa, fqdn))
+
+    assert ipa.host_add(fqdn, force=True)['value'] != home[0]
+    assert ipa.transport._router.pinned(fqdn) != home[0]
 
 
 def test_a_write_refused_at_connect_fails_over_at_once():
