@@ -92,11 +92,11 @@ class Transport(object):
             last = exc.last_attempt.exception()
             if call.stayed:
                 raise errors.IPAUnavailable(
-                    'IPA server %s did not answer a write about %s, which '
-                    'it may still run; not sent to another server (%d '
-                    'attempt(s) within %.1fs): %s' % (
-                        call.server, key, call.attempts, deadline.seconds,
-                        last))
+                    'a write about %s stays on IPA server %s, which may hold '
+                    'it (or an earlier write about it) and did not answer; '
+                    'not sent to another server (%d attempt(s) within '
+                    '%.1fs): %s' % (key, call.server, call.attempts,
+                                    deadline.seconds, last))
             raise errors.IPAUnavailable(
                 'no answer from IPA after %d attempt(s) within %.1fs; '
                 'last error: %s' % (call.attempts, deadline.seconds, last))

@@ -520,7 +520,7 @@ def test_a_write_the_server_may_have_run_is_not_sent_elsewhere(failure):
     fake, ipa = _two_server_client(rpc)
     home.append(_home_of(ipa, fqdn))
 
-    with pytest.raises(ipa_errors.IPAUnavailable, match='may still run'):
+    with pytest.raises(ipa_errors.IPAUnavailable, match='may hold it'):
         ipa.host_add(fqdn, force=True)
     # Tried again on the same server (a stale keep-alive connection fails
     # the same way), never on the other.
@@ -552,11 +552,10 @@ def test_a_write_retried_on_its_server_succeeds_there():
     assert [_server_of(r) for r in fake.rpc_requests()] == home * 2
 
 
-def test_a_write_pinned_to_a_server_that_now_refuses_stays_there():
-    """The host was written there a moment ago, maybe not replicated yet:
-    on another server it would get a second entry.
+def _client_refused_at_home_of(fqdn):
+    """(fake, client, [home server], refusing): the home server of
+    ``fqdn`` refuses connections while ``refusing`` is not empty.
     """
-    fqdn = 'vm1.example.test'
     home, refusing = [], []
 
     def rpc(request):
@@ -566,10 +565,19 @@ def test_a_write_pinned_to_a_server_that_now_refuses_stays_there():
 
     fake, ipa = _two_server_client(rpc)
     home.append(_home_of(ipa, fqdn))
+    return fake, ipa, home, refusing
+
+
+def test_a_write_pinned_to_a_server_that_now_refuses_stays_there():
+    """The host was written there a moment ago, maybe not replicated yet:
+    on another server it would get a second entry.
+    """
+    fqdn = 'vm1.example.test'
+    fake, ipa, home, refusing = _client_refused_at_home_of(fqdn)
     assert ipa.host_add(fqdn, force=True)['value'] == home[0]
     refusing.append(True)
 
-    with pytest.raises(ipa_errors.IPAUnavailable, match='may still run'):
+    with pytest.raises(ipa_errors.IPAUnavailable, match='may hold it'):
         ipa.host_mod(fqdn, random=True)
     assert {_server_of(r) for r in fake.rpc_requests()} == set(home)
     # Another host, never written, fails over.
@@ -584,15 +592,7 @@ def test_a_write_ignores_servers_another_call_marked_failed():
     elsewhere.
     """
     fqdn = 'vm1.example.test'
-    home, refusing = [], []
-
-    def rpc(request):
-        if _server_of(request) == home[0] and refusing:
-            return _refused_for_real(request)
-        return fakes.ok(value=_server_of(request))
-
-    fake, ipa = _two_server_client(rpc)
-    home.append(_home_of(ipa, fqdn))
+    fake, ipa, home, refusing = _client_refused_at_home_of(fqdn)
     refusing.append(True)
     ipa.ping()
     ipa.ping()
