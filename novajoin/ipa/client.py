@@ -261,10 +261,18 @@ def routing_key(method, args):
 
 
 def _route(method, args):
-    """What the transport routes a call by: its key and whether it
-    writes.
+    """What the transport routes a call by: its key, whether it writes,
+    and the hosts it writes about (a batch may write about several).
     """
-    return routing_key(method, args), writes(method, args)
+    if method != 'batch':
+        key = routing_key(method, args)
+        write = writes(method, args)
+        return key, write, [key] if write and key is not None else []
+    subs = [(sub.get('method'), sub.get('params', [[]])[0])
+            for sub in (args[0] if args else ())]
+    written = [routing_key(m, a) for m, a in subs if writes(m, a)]
+    return (routing_key(method, args), bool(written),
+            [key for key in written if key is not None])
 
 
 def writes(method, args):

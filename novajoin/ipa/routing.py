@@ -105,16 +105,19 @@ class Router(object):
         with self._lock:
             self._down_until[server] = self._clock() + self._down_seconds
 
-    def wrote(self, key, server):
-        """A write about ``key`` was sent to ``server``: it may be there
-        and nowhere else.
+    def wrote(self, keys, server):
+        """A write about each of ``keys`` was sent to ``server``: it may be
+        there and nowhere else.
         """
-        if key is None or len(self.servers) == 1:
+        keys = [key for key in keys if key is not None]
+        if not keys or len(self.servers) == 1:
             return
         now = self._clock()
         with self._lock:
-            self._written.pop(key, None)
-            self._written[key] = (server, now + self._write_affinity_seconds)
+            for key in keys:
+                self._written.pop(key, None)
+                self._written[key] = (server,
+                                      now + self._write_affinity_seconds)
             while self._written:
                 oldest = next(iter(self._written.values()))
                 if oldest[1] > now:

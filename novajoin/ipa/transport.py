@@ -75,19 +75,23 @@ class Transport(object):
                 'unexpected HTTP failure logging in to IPA server %s: %s'
                 % (server, exc))
 
-    def post_json(self, body, deadline, key=None, write=False):
+    def post_json(self, body, deadline, key=None, write=False,
+                  written=()):
         """POST ``body`` to /ipa/session/json; return the decoded JSON.
 
         ``key`` (a host's FQDN) picks the server, see :mod:`routing`.
         Logs in first if needed, and again once on a 401. A ``write`` that
         a server may hold without having answered (now or in an earlier
-        call) is tried on that server again and never on another.
+        call) is tried on that server again and never on another;
+        ``written`` names the hosts it writes about (default: ``key``),
+        each kept on the server that took it (:meth:`routing.Router.wrote`).
         """
         call = retry.Call(deadline, self._router.order(key, write=write))
         try:
             for attempt in self._retry.retrying(call):
                 with attempt:
-                    return self._attempt(call, body, key, write)
+                    return self._attempt(call, body, key, write,
+                                         written or [key])
         except tenacity.RetryError as exc:
             last = exc.last_attempt.exception()
             if call.stayed:
@@ -104,7 +108,7 @@ class Transport(object):
             raise errors.IPAProtocolError(
                 'unexpected HTTP failure talking to IPA: %s' % exc)
 
-    def _attempt(self, call, body, key, write):
+    def _attempt(self, call, body, key, write, written):
         if call.deadline.remaining() < retry.MIN_ATTEMPT_SECONDS:
             raise errors.IPAUnavailable(
                 'no time left for an IPA call (deadline %.2fs)'
@@ -116,7 +120,7 @@ class Transport(object):
         except retry.Retryable as exc:
             self._router.failed(server)
             if write and exc.may_have_run:
-                self._router.wrote(key, server)
+                self._router.wrote(written, server)
             if write and self._router.pinned(key) == server:
                 # The write may be on this server and on no other yet:
                 # sent elsewhere, the host could get an entry on two
@@ -127,7 +131,7 @@ class Transport(object):
             raise
         self._router.answered(server)
         if write:
-            self._router.wrote(key, server)
+            self._router.wrote(written, server)
         return envelope
 
     def _call_server(self, call, server, body):

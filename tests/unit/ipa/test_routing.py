@@ -60,7 +60,7 @@ def test_a_host_written_on_a_server_stays_there_while_it_is_down():
     usual = router.order(host)
     neighbour = next(h for h in HOSTS[1:]
                      if routing.preference(h, SERVERS)[0] == usual[0])
-    router.wrote(host, usual[0])
+    router.wrote([host], usual[0])
     router.failed(usual[0])
     assert router.order(host) == usual
     # A host with no recent write moves away from the failed server.
@@ -75,11 +75,11 @@ def test_a_write_sent_to_a_non_home_server_keeps_the_host_there():
     router = routing.Router(SERVERS, clock=lambda: now[0])
     host = HOSTS[2]
     usual = router.order(host)
-    router.wrote(host, usual[1])
+    router.wrote([host], usual[1])
     assert router.order(host) == [usual[1], usual[0], usual[2]]
     # The latest write decides.
     now[0] = 5.0
-    router.wrote(host, usual[0])
+    router.wrote([host], usual[0])
     assert router.order(host) == usual
 
 
@@ -89,14 +89,14 @@ def test_written_hosts_are_forgotten_when_their_time_is_up():
                             clock=lambda: now[0])
     for n, host in enumerate(HOSTS[:100]):
         now[0] = n * 0.1
-        router.wrote(host, SERVERS[0])
+        router.wrote([host], SERVERS[0])
     now[0] = 40.0
-    router.wrote(HOSTS[100], SERVERS[0])
+    router.wrote([HOSTS[100]], SERVERS[0])
     assert list(router._written) == HOSTS[100:101]
 
 
 def test_one_server_needs_no_memory_of_writes():
     router = routing.Router(SERVERS[:1])
-    router.wrote(HOSTS[0], SERVERS[0])
+    router.wrote([HOSTS[0]], SERVERS[0])
     assert router.order(HOSTS[0]) == SERVERS[:1]
     assert not router._written

@@ -692,3 +692,24 @@ def test_calls_tell_writes_from_reads():
                                   'params': [[], {}]}]])
     assert writes('batch', [[{'method': 'host_show', 'params': [['vm1'], {}]},
                              {'method': 'host_add', 'params': [['vm1'], {}]}]])
+
+
+def test_a_batch_keeps_every_host_it_writes_about_on_its_server():
+    """Service hosts are added in one batch, routed by the first: each of
+    them stays on the server that took it, not on its own by the hash.
+    """
+    fake, ipa = _two_server_client(lambda r: fakes.ok(value=_server_of(r)))
+    hosts = ['vm%d.example.test' % n for n in range(12)]
+    first = _home_of(ipa, 'db.example.test')
+    moved = [h for h in hosts if _home_of(ipa, h) != first]
+    assert moved
+
+    ipa.call('batch', [[{'method': 'host_show',
+                         'params': [['db.example.test'], {}]}]
+                       + [{'method': 'host_add', 'params': [[h], {}]}
+                          for h in hosts]])
+
+    for host in hosts:
+        assert ipa.transport._router.pinned(host).host == first
+    assert ipa.transport._router.pinned('db.example.test') is None
+    assert ipa.host_mod(moved[0], random=True)['value'] == first

@@ -25,7 +25,8 @@ class _Transport(object):
         self._caller = commands.Caller('admin@' + REALM, lambda: None)
         self.requests = []
 
-    def post_json(self, body, deadline, key=None, write=False):
+    def post_json(self, body, deadline, key=None, write=False,
+                  written=()):
         # One in-process server: the routing key has nowhere else to go.
         self.requests.append(json.loads(body))
         envelope, _ = self._engine.handle(body, self._caller)
