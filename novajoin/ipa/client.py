@@ -237,8 +237,8 @@ def routing_key(method, args):
     The transport keeps every call about one host on one IPA server.
     """
     if method == 'batch':
-        for sub in (args[0] if args else ()):
-            key = routing_key(sub.get('method'), sub.get('params', [[]])[0])
+        for sub_method, sub_args in _sub_calls(args):
+            key = routing_key(sub_method, sub_args)
             if key is not None:
                 return key
         return None
@@ -268,9 +268,8 @@ def _route(method, args):
         key = routing_key(method, args)
         write = writes(method, args)
         return key, write, [key] if write and key is not None else []
-    subs = [(sub.get('method'), sub.get('params', [[]])[0])
-            for sub in (args[0] if args else ())]
-    written = [routing_key(m, a) for m, a in subs if writes(m, a)]
+    written = [routing_key(m, a) for m, a in _sub_calls(args)
+               if writes(m, a)]
     return (routing_key(method, args), bool(written),
             [key for key in written if key is not None])
 
@@ -278,9 +277,14 @@ def _route(method, args):
 def writes(method, args):
     """Whether a call may change IPA's data (a batch: any of its calls)."""
     if method == 'batch':
-        return any(writes(sub.get('method'), sub.get('params', [[]])[0])
-                   for sub in (args[0] if args else ()))
+        return any(writes(m, a) for m, a in _sub_calls(args))
     return not (method in READ_ONLY or method.endswith(READ_ONLY_SUFFIXES))
+
+
+def _sub_calls(args):
+    """(method, positional args) of each call of a ``batch``'s ``args``."""
+    return [(sub.get('method'), sub.get('params', [[]])[0])
+            for sub in (args[0] if args else ())]
 
 
 def _criteria(criteria):

@@ -144,11 +144,16 @@ class Deployment(object):
         """Units (boots, deletes) per second IPA can serve at most:
         servers x slots / (IPA time per unit).
         """
-        seconds = (reads_per_unit * self.read_ms
-                   + writes_per_unit * self.write_ms) / 1000.0
-        if seconds <= 0:
+        return self.ceiling_at((reads_per_unit * self.read_ms
+                                + writes_per_unit * self.write_ms) / 1000.0)
+
+    def ceiling_at(self, seconds_per_unit):
+        """Units per second at most when each takes ``seconds_per_unit``
+        of one IPA slot (None when that is not known or 0).
+        """
+        if not seconds_per_unit or seconds_per_unit <= 0:
             return None
-        return len(self.sims) * self.max_concurrency / seconds
+        return len(self.sims) * self.max_concurrency / seconds_per_unit
 
     def describe(self):
         return '%d server(s) x %d calls at once, %d ms reads, %d ms writes' % (

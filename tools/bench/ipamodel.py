@@ -19,8 +19,9 @@ request), then per repeat, the same instances asking once more (answered
 from the cache: that pass's IPA round trips are counted too); RSS per
 process, start to first enrollment (spawn to
 the first answer carrying an OTP; with start to ready, the first answer
-to ``GET /``, and the part of IPA's latency in it, its logins and round
-trips at ``--latency-ms`` each). Where the CPU went during the storm
+to ``GET /``, and the part of IPA's latency in it, its round trips at
+``--latency-ms`` each; the logins, made as the worker starts serving,
+are counted apart). Where the CPU went during the storm
 tells whether IPA or this machine was the limit: the machine's busy share
 of its cores (``/proc/stat``) and the CPU seconds of the API, the
 simulators and this process (the nova clients); and the IPA round trip
@@ -175,19 +176,17 @@ def _one_storm(report, env, args, setup, pattern, token):
     # The warm-up boots ran in the CPU window too.
     boots_run = figures['instances'] + args.warmup
     trips = figures['ipa_calls_per_boot']
-    ceiling = (len(env.ipa.sims) * env.ipa.max_concurrency
-               / (args.latency_ms / 1000.0 * trips)) if trips else None
+    ceiling = env.ipa.ceiling_at(args.latency_ms / 1000.0 * trips)
+    # The ceiling at the round trip the API saw (latency plus the
+    # simulator's own time on this machine's cores).
+    wire_ceiling = env.ipa.ceiling_at((wire['p50'] or 0) * trips)
     return {
         'round_trips_per_boot': trips,
         'writes_per_boot': figures['ipa_writes_per_boot'],
         'boots_per_s': figures['boots_per_s'],
         'ceiling_boots_per_s': ceiling,
         'ipa_wire_p50_s': wire['p50'],
-        # The ceiling at the round trip the API saw (latency plus the
-        # simulator's own time on this machine's cores).
-        'wire_ceiling_boots_per_s': (
-            len(env.ipa.sims) * env.ipa.max_concurrency
-            / (wire['p50'] * trips) if trips and wire['p50'] else None),
+        'wire_ceiling_boots_per_s': wire_ceiling,
         'ceiling_share': (figures['boots_per_s'] / ceiling
                           if ceiling else None),
         'errors': figures['errors'],
