@@ -12,6 +12,13 @@ STEPS = ('Keystone login with [keystone_authtoken]',
          'IPA login to localhost:%d')
 
 
+def _assert_no_secrets(log, ks, sim, nova):
+    for secret in (sim.admin_password,
+                   ks.service_credentials_conf()['password'],
+                   nova.session.get_token()):
+        assert secret not in log
+
+
 def _wait_for_log(server, texts, timeout=30.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -44,6 +51,7 @@ def test_worker_logs_in_before_its_first_request(tmp_path, test_ca, ks,
         assert stats['logins']['password'] == 1
         assert stats['calls']['batch'] == 1
         assert 'failed at start' not in server.log_text()
+        _assert_no_secrets(server.log_text(), ks, sim, nova)
 
 
 def test_ipa_down_at_start_is_a_warning_and_the_first_request_logs_in(
@@ -65,3 +73,4 @@ def test_ipa_down_at_start_is_a_warning_and_the_first_request_logs_in(
 
         assert response.status_code == 200, response.text
         assert sim.admin.stats()['logins']['password'] == 1
+        _assert_no_secrets(server.log_text(), ks, sim, nova)
